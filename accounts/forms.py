@@ -1,0 +1,84 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from accounts.models import LANGUAGES, ROLES
+from core.forms import password_length
+
+ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"), "auditor": _l("Auditor"),
+               "hr": _l("Human resources")}
+LANGUAGE_LABELS = {"es": "Español", "en": "English"}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField(_l("Keep me logged in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), password_length()])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    language = SelectField(_l("Language"), choices=[(k, v) for k, v in LANGUAGE_LABELS.items()])
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    language = SelectField(_l("Language"), choices=[(k, v) for k, v in LANGUAGE_LABELS.items()])
+    branches = MultiCheckboxField(_l("Branches managed"), coerce=int)
+    active = BooleanField(_l("Active"), default=True)
+    password = PasswordField(_l("Password"), validators=[Optional(), password_length()],
+                             description=_l("Leave empty to keep the current password."))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), password_length()])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
+
+
+class SettingsForm(FlaskForm):
+    company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=80)])
+    brand_color = StringField(_l("Brand colour"), validators=[DataRequired(), Length(min=7, max=7)],
+                              description=_l("A dark colour as #rrggbb, so that white text stays readable."))
+    allow_unplanned_audits = BooleanField(_l("Auditors may start audits without an assignment"))
+
+    def validate_brand_color(self, field):
+        import re
+
+        from wtforms.validators import ValidationError
+
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", field.data or ""):
+            raise ValidationError(_l("Use the form #0b5c55."))
+        if relative_luminance(field.data) > 0.18:
+            raise ValidationError(_l("This colour is too light: white text on it would be hard to read."))
+
+
+def relative_luminance(hex_color: str) -> float:
+    """WCAG relative luminance; at most 0.18 keeps white text above a 4.5:1 contrast."""
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def language_choices():
+    return [(code, LANGUAGE_LABELS[code]) for code in LANGUAGES]

@@ -1,0 +1,260 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from accounts import forms, services
+from accounts.models import LANGUAGES, ApiToken, User
+from accounts.permissions import roles_required
+from branches.models import Branch
+from core.models import all_settings, set_setting
+from core.timeutil import utcnow
+from extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+def register(app):
+    app.register_blueprint(bp)
+
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """The id carries the session token: a reset password or deactivation ends old sessions."""
+    ident, _sep, token = user_id.partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no '//' or backslash tricks."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return None
+    return target
+
+
+def home_for(user) -> str:
+    endpoint = {"auditor": "audits.my_assignments", "manager": "reports.overview",
+                "hr": "reports.employees", "admin": "reports.overview"}[user.role]
+    if endpoint not in current_app.view_functions:
+        endpoint = "accounts.profile"
+    return url_for(endpoint)
+
+
+def _login_failure_key():
+    return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"],
+               key_func=_login_failure_key, deduct_when=lambda response: response.status_code == 200)
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(db.select(User).where(User.email == form.email.data.strip().lower()))
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
+        flash(_("Wrong email or password."), "error")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def set_language(code):
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    if current_user.is_authenticated:
+        current_user.language = code
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("accounts.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = forms.ProfileForm(obj=current_user)
+    password_form = forms.ChangePasswordForm(prefix="pw")
+    token_form = forms.TokenForm(prefix="tok")
+    if form.validate_on_submit() and "save_profile" in request.form:
+        current_user.name = form.name.data.strip()
+        current_user.language = form.language.data
+        db.session.commit()
+        flash(_("Your profile was saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    tokens = db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == current_user.id,
+                                                          ApiToken.revoked_at.is_(None))
+                                .order_by(ApiToken.created_at.desc())).all()
+    return render_template("accounts/profile.html", form=form, password_form=password_form,
+                           token_form=token_form, tokens=tokens, new_token=session.pop("new_token", None))
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    form = forms.ChangePasswordForm(prefix="pw")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("accounts.profile"))
+    if not current_user.check_password(form.current.data):
+        flash(_("The current password is wrong."), "error")
+        return redirect(url_for("accounts.profile"))
+    current_user.set_password(form.new.data)
+    db.session.commit()
+    # The session token changed: log this session in again (the others end).
+    login_user(current_user._get_current_object())
+    flash(_("Your password was changed."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+def create_token():
+    form = forms.TokenForm(prefix="tok")
+    if not form.validate_on_submit():
+        flash(_("Give the token a name."), "error")
+        return redirect(url_for("accounts.profile"))
+    _token, secret = ApiToken.issue(current_user, form.name.data.strip())
+    db.session.commit()
+    # Shown once, on the next page, then gone: only its hash is stored.
+    session["new_token"] = secret
+    flash(_("Copy the token now: it will not be shown again."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    token.revoked_at = utcnow()
+    db.session.commit()
+    flash(_("The token was revoked."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/users")
+@roles_required("admin")
+def list_users():
+    q = (request.args.get("q") or "").strip()[:100]
+    query = db.select(User).order_by(User.active.desc(), User.name)
+    if q:
+        like = f"%{q}%"
+        query = query.where(db.or_(User.name.ilike(like), User.email.ilike(like)))
+    role = request.args.get("role")
+    if role:
+        query = query.where(User.role == role)
+    return render_template("accounts/users.html", users=db.session.scalars(query).all(), q=q, role=role,
+                           role_labels=forms.ROLE_LABELS)
+
+
+def _user_form(user=None):
+    form = forms.UserForm(obj=user)
+    form.branches.choices = [(b.id, f"{b.code} · {b.name}") for b in
+                             db.session.scalars(db.select(Branch).order_by(Branch.name))]
+    if user is not None and request.method == "GET":
+        form.branches.data = [b.id for b in user.branches]
+        form.language.data = user.language or "es"
+    return form
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def create_user():
+    form = _user_form()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_("A new user needs a password."))
+        else:
+            try:
+                user = services.create_user(form.email.data, form.name.data, form.role.data,
+                                            form.password.data, form.language.data,
+                                            branch_ids=form.branches.data, active=form.active.data)
+            except services.AccountError as exc:
+                form.email.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("User %(name)s was created.", name=user.name), "success")
+                return redirect(url_for("accounts.list_users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_user(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, email=form.email.data, name=form.name.data, role=form.role.data,
+                                 language=form.language.data, branch_ids=form.branches.data,
+                                 active=form.active.data, password=form.password.data or None,
+                                 acting=current_user)
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("User %(name)s was saved.", name=user.name), "success")
+            return redirect(url_for("accounts.list_users"))
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required("admin")
+def settings():
+    form = forms.SettingsForm(data=all_settings())
+    if form.validate_on_submit():
+        set_setting("company_name", form.company_name.data.strip())
+        set_setting("brand_color", form.brand_color.data.lower())
+        set_setting("allow_unplanned_audits", bool(form.allow_unplanned_audits.data))
+        db.session.commit()
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form)
+
+
+@bp.route("/theme.css")
+def theme_css():
+    """The admin's brand colour as a stylesheet: the CSP allows no inline styles."""
+    from core.models import get_setting
+
+    color = get_setting("brand_color")
+    response = current_app.response_class(f":root{{--brand:{color}}}\n", mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -1,0 +1,57 @@
+"""The Veraz application factory.
+
+``flask --app app run`` finds ``create_app`` here; gunicorn uses ``"app:create_app()"``.
+"""
+import os
+
+from flask import Flask
+
+import config
+from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    from core import web
+    web.init_app(app)
+    return app
+
+
+def register_extensions(app):
+    from core.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    import models  # noqa: F401  (every table known to the metadata and to Alembic)
+
+
+def register_blueprints(app):
+    import accounts.routes
+    import api
+    import audits.routes
+    import branches.routes
+    import reports.routes
+    import scorecards.routes
+
+    for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, reports.routes, api):
+        area.register(app)
+
+
+def register_commands(app):
+    from core.cli import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""Small pieces every package uses: time, translated texts, settings."""

@@ -1,0 +1,44 @@
+"""Command-line tools, registered with Flask's CLI (``flask --app app ...``)."""
+import click
+from flask.cli import with_appcontext
+
+from extensions import db
+
+
+def register(app):
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "manager", "auditor", "hr"]))
+@click.option("--password", default=None, help="Prompted for when not given.")
+@click.option("--language", default="es", type=click.Choice(["es", "en"]))
+@with_appcontext
+def create_user_command(email, name, role, password, language):
+    """Create a user; refuses an email that is already taken."""
+    from accounts import services
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = services.create_user(email, name, role, password, language)
+    except services.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load realistic demo data; safe to run twice (nothing is duplicated)."""
+    from core import demo
+
+    logins = demo.load()
+    db.session.commit()
+    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/login as:")
+    for role, email, password in logins:
+        click.echo(f"  {role:<8} {email:<28} password: {password}")

@@ -1,0 +1,36 @@
+"""How the interface chooses its language, and locale-aware formatting of scores."""
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_decimal, get_locale
+from flask_login import current_user
+
+from accounts.models import LANGUAGES
+
+
+def select_locale():
+    """The user's preference, else the session's switch, else the browser's, else Spanish."""
+    if not has_request_context():  # CLI commands speak the configured default
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "es")
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    best = request.accept_languages.best_match(LANGUAGES)
+    if best:
+        return best
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "es")
+
+
+def select_timezone():
+    return current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC")
+
+
+def lang() -> str:
+    return str(get_locale() or "es")
+
+
+def percent(value, digits: int = 1) -> str:
+    """61,1 % in Spanish, 61.1% in English; an em dash where there is no score."""
+    if value is None:
+        return "—"
+    number = format_decimal(round(value, digits), format="#,##0." + "0" * digits)
+    return f"{number}\u00a0%" if lang() == "es" else f"{number}%"

@@ -1,0 +1,38 @@
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+
+DEFAULT_SETTINGS = {
+    "allow_unplanned_audits": True,
+    "company_name": "Veraz",
+    "brand_color": "#0b5c55",
+}
+
+
+class Setting(db.Model):
+    """An admin setting; absent rows fall back to DEFAULT_SETTINGS."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)
+
+
+def get_setting(key: str):
+    row = db.session.get(Setting, key)
+    return row.value if row is not None else DEFAULT_SETTINGS[key]
+
+
+def all_settings() -> dict:
+    values = dict(DEFAULT_SETTINGS)
+    values.update({row.key: row.value for row in db.session.scalars(db.select(Setting))})
+    return values
+
+
+def set_setting(key: str, value) -> None:
+    if key not in DEFAULT_SETTINGS:
+        raise KeyError(key)
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
