@@ -23,14 +23,30 @@ def create_app(test_config=None):
     register_commands(app)
     from core import web
     web.init_app(app)
+    check_database_on_start(app)
     return app
+
+
+def check_database_on_start(app):
+    """A server refuses to start on an unreachable or outdated database, saying why; the CLI
+    (``flask db upgrade`` among others) must still work on one, so it is not checked there."""
+    if app.testing or os.environ.get("FLASK_RUN_FROM_CLI") == "true" or not app.config["CHECK_DATABASE_ON_START"]:
+        return
+    from core.health import DatabaseProblem, check_database
+
+    with app.app_context():
+        try:
+            check_database()
+        except DatabaseProblem as exc:
+            app.logger.critical(str(exc))
+            raise SystemExit(str(exc)) from None
 
 
 def register_extensions(app):
     from core.i18n import select_locale, select_timezone
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations"),
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -44,6 +44,7 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute"),
+        "CHECK_DATABASE_ON_START": os.environ.get("CHECK_DATABASE_ON_START", "1") == "1",
         "API_TITLE": "Veraz API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

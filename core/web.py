@@ -119,7 +119,12 @@ def init_app(app):
 
     @app.route("/healthz")
     def healthz():
-        db.session.execute(db.text("SELECT 1"))
+        from core.health import DatabaseProblem, check_database
+
+        try:
+            check_database()
+        except DatabaseProblem as exc:
+            return {"status": "error", "message": str(exc)}, 503
         return {"status": "ok"}
 
     app.jinja_env.globals.update(asset_url=asset_url, pick=pick, lang=i18n.lang,

@@ -93,6 +93,7 @@ def scorecard(data=None, publish=True, **overrides):
     card = Scorecard(slug=data["slug"], name=data["name"], channel=data["channel"])
     db.session.add(card)
     version = build_version(card, data)
+    db.session.add(version)
     db.session.flush()
     if publish:
         version.status = "published"
