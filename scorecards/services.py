@@ -3,8 +3,13 @@
 ``formats.py`` checks a file; this module turns a checked structure into rows and back, and gives
 the scoring engine a version's spec. Nothing here knows about HTTP.
 """
-from scorecards import scoring
-from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section
+from flask_babel import lazy_gettext as _l
+
+from core.timeutil import utcnow
+from extensions import db
+from scorecards import formats, scoring
+from scorecards.formats import Problem, ScorecardFileError
+from scorecards.models import Criterion, PublishedVersionError, Scorecard, ScorecardVersion, Section
 
 TYPE_SETTINGS = ("min", "max", "options", "unit", "target")
 
@@ -13,26 +18,35 @@ def build_version(scorecard: Scorecard, data: dict, number: int | None = None) -
     """A new draft version of ``scorecard`` holding the sections and criteria of ``data``."""
     if number is None:
         number = max((v.number for v in scorecard.versions), default=0) + 1
-    version = ScorecardVersion(scorecard=scorecard, number=number, status="draft",
-                               pass_mark=float(data.get("pass_mark", 80)),
-                               critical_zeroes_score=bool(data.get("critical_zeroes_score", True)))
+    version = ScorecardVersion(number=number, status="draft")
+    scorecard.versions.append(version)  # through the collection, so the session cascade adds it
+    _fill(version, data)
+    return version
+
+
+def _fill(version: ScorecardVersion, data: dict) -> None:
+    version.pass_mark = float(data.get("pass_mark", 80))
+    version.critical_zeroes_score = bool(data.get("critical_zeroes_score", True))
     for s_pos, s in enumerate(data.get("sections", [])):
         section = Section(key=s["key"], title=s.get("title") or s["key"], weight=float(s.get("weight", 1)),
                           position=s_pos)
         for c_pos, c in enumerate(s.get("criteria", [])):
-            settings = {k: c[k] for k in TYPE_SETTINGS if k in c}
-            scored = c["type"] in scoring.SCORED_TYPES and (c["type"] != "number" or "target" in c)
+            settings = {k: c[k] for k in TYPE_SETTINGS if c.get(k) is not None}
+            scored = c["type"] in scoring.SCORED_TYPES and (c["type"] != "number" or "target" in settings)
             section.criteria.append(Criterion(
-                key=c["key"], type=c["type"], text=c.get("text") or c["key"], guidance=c.get("guidance"),
+                key=c["key"], type=c["type"], text=c.get("text") or c["key"], guidance=c.get("guidance") or None,
                 weight=float(c.get("weight", 1)), allow_na=bool(c.get("allow_na", False)),
                 critical=bool(c.get("critical", False)), required=bool(c.get("required", scored)),
                 kpi=c.get("kpi"), settings=settings, position=c_pos))
         version.sections.append(section)
-    return version
 
 
 def version_to_dict(version: ScorecardVersion) -> dict:
-    """The version as the scorecard file's structure (defaults written out)."""
+    """The version as the scorecard file's structure, defaults written out, keys in the format's order.
+
+    The order is fixed here (not taken from the stored JSON) so that export, import and export
+    again give identical text on SQLite and PostgreSQL alike.
+    """
     card = version.scorecard
     sections = []
     for section in version.sections:
@@ -45,12 +59,28 @@ def version_to_dict(version: ScorecardVersion) -> dict:
                          "required": c.required})
             if c.kpi:
                 item["kpi"] = c.kpi
-            item.update(c.settings or {})
+            item.update(_settings_out(c.settings or {}))
             criteria.append(item)
         sections.append({"key": section.key, "title": section.title, "weight": _num(section.weight),
                          "criteria": criteria})
     return {"slug": card.slug, "name": card.name, "channel": card.channel, "pass_mark": _num(version.pass_mark),
             "critical_zeroes_score": version.critical_zeroes_score, "sections": sections}
+
+
+def _settings_out(settings: dict) -> dict:
+    out = {}
+    for key in TYPE_SETTINGS:
+        if key not in settings or settings[key] is None:
+            continue
+        value = settings[key]
+        if key == "options":
+            value = [{"key": o["key"], "score": _num(o["score"]), "label": o["label"]} for o in value]
+        elif key == "target":
+            value = {"op": value["op"], "value": _num(value["value"])}
+        elif key in ("min", "max"):
+            value = int(value)
+        out[key] = value
+    return out
 
 
 def _num(value: float):
@@ -72,3 +102,201 @@ def spec_for_version(version: ScorecardVersion) -> scoring.ScorecardSpec:
                 target_op=target.get("op"), target_value=target.get("value")))
         sections.append(scoring.SectionSpec(section.key, section.weight, tuple(criteria)))
     return scoring.ScorecardSpec(tuple(sections), version.pass_mark, version.critical_zeroes_score)
+
+
+# -- import, export, versions ------------------------------------------------------------------------
+
+class ScorecardError(ValueError):
+    """A scorecard action that is not possible (a clear message for the person who asked)."""
+
+
+def get_by_slug(slug: str) -> Scorecard | None:
+    return db.session.scalar(db.select(Scorecard).where(Scorecard.slug == slug))
+
+
+def plan_import(data: dict) -> str:
+    """What importing the checked file ``data`` would do: "new", "new_version" or "replace_draft"."""
+    card = get_by_slug(data["slug"])
+    if card is None:
+        return "new"
+    return "replace_draft" if card.draft is not None else "new_version"
+
+
+def import_scorecard(raw, publish: bool = False) -> ScorecardVersion:
+    """Import a scorecard file (JSON bytes or text, or a dict); returns the draft version it became.
+
+    The whole file is checked first (``formats.parse``); on any problem ScorecardFileError lists
+    them all and nothing is written. Then:
+
+    - a new slug makes a new scorecard with draft version 1;
+    - a slug that exists gets a new draft version numbered after its latest one; but when that
+      scorecard's latest version is still a draft, the draft's content is *replaced* rather than a
+      second draft stacked on it (a scorecard has at most one draft, always its latest version);
+    - the scorecard's name follows the file; its channel may not change (audits are filed under it).
+
+    With ``publish=True`` the version is published at once. The session is flushed, not committed.
+    """
+    data = formats.parse(raw)
+    card = get_by_slug(data["slug"])
+    if card is None:
+        card = Scorecard(slug=data["slug"], name=data["name"], channel=data["channel"], archived=False)
+        db.session.add(card)
+        version = build_version(card, data)
+    else:
+        if card.channel != data["channel"]:
+            raise ScorecardFileError([Problem("channel", _l(
+                "the scorecard %(slug)s exists with the channel %(channel)s, which cannot change",
+                slug=card.slug, channel=card.channel))])
+        card.name = data["name"]
+        version = card.draft
+        if version is not None:
+            replace_content(version, data)
+        else:
+            version = build_version(card, data)
+    db.session.flush()
+    if publish:
+        publish_version(version)
+    return version
+
+
+def replace_content(version: ScorecardVersion, data: dict) -> ScorecardVersion:
+    """Replace a draft's sections, criteria and settings by those of the checked structure ``data``."""
+    _require_draft(version)
+    if audit_count(version):
+        raise ScorecardError(_l("Audits use this draft; publish it or start a new version."))
+    version.sections.clear()
+    db.session.flush()  # the old rows go before new ones with the same keys arrive
+    _fill(version, data)
+    db.session.flush()
+    return version
+
+
+def save_draft(version: ScorecardVersion, data: dict) -> ScorecardVersion:
+    """Check a whole draft (as the file's structure) and store it: the builder's one way to write.
+
+    The slug and channel stay the scorecard's own; the name is the scorecard's. Raises
+    ScorecardFileError (every problem, by path) and changes nothing when the content is not valid.
+    """
+    _require_draft(version)
+    card = version.scorecard
+    checked = formats.parse({**data, "slug": card.slug, "channel": card.channel})
+    replace_content(version, checked)
+    card.name = checked["name"]
+    db.session.flush()
+    return version
+
+
+def _require_draft(version: ScorecardVersion) -> None:
+    if version.is_published:
+        raise PublishedVersionError(
+            f"Scorecard version {version.number} is published and cannot be changed")
+
+
+def create_scorecard(slug: str, name, channel: str) -> ScorecardVersion:
+    """A new scorecard with an empty draft version 1 (checked as a file would be)."""
+    data = formats.parse({"slug": slug, "name": name, "channel": channel, "sections": []})
+    if get_by_slug(data["slug"]) is not None:
+        raise ScorecardFileError([Problem("slug", _l("%(slug)s is already the slug of another scorecard",
+                                                              slug=data["slug"]))])
+    card = Scorecard(slug=data["slug"], name=data["name"], channel=data["channel"], archived=False)
+    db.session.add(card)
+    version = build_version(card, data)
+    db.session.flush()
+    return version
+
+
+def publish_problems(version: ScorecardVersion) -> list[Problem]:
+    """Why a draft cannot be published yet (empty when it can)."""
+    try:
+        data = formats.parse(version_to_dict(version))
+    except ScorecardFileError as exc:
+        return exc.problems
+    problems = []
+    if not data["sections"]:
+        problems.append(Problem("sections", _l("add at least one section before publishing")))
+    for i, section in enumerate(data["sections"]):
+        if not section["criteria"]:
+            problems.append(Problem(f"sections[{i}].criteria",
+                                    _l("a section needs at least one criterion")))
+    spec = scoring.spec_from_dict(data)
+    if data["sections"] and not any(c.scored for c in spec.criteria()):
+        problems.append(Problem("sections", _l("add at least one scored criterion before publishing")))
+    return problems
+
+
+def publish_version(version: ScorecardVersion) -> ScorecardVersion:
+    """Freeze a draft: from now on nothing may change it (the model guard enforces it)."""
+    _require_draft(version)
+    problems = publish_problems(version)
+    if problems:
+        raise ScorecardFileError(problems)
+    version.status = "published"
+    version.published_at = utcnow()
+    db.session.flush()
+    return version
+
+
+publish = publish_version
+
+
+def start_new_draft(scorecard: Scorecard) -> ScorecardVersion:
+    """The scorecard's draft: the existing one, or a new version copied from the latest version."""
+    if scorecard.draft is not None:
+        return scorecard.draft
+    latest = scorecard.latest_version
+    data = version_to_dict(latest) if latest is not None else {"sections": []}
+    version = build_version(scorecard, data)
+    db.session.flush()
+    return version
+
+
+def export_version(version: ScorecardVersion) -> dict:
+    """The version as a scorecard file; importing it gives a version that exports identically."""
+    return version_to_dict(version)
+
+
+def export_json(version: ScorecardVersion) -> str:
+    return formats.dumps(export_version(version))
+
+
+def set_archived(scorecard: Scorecard, archived: bool) -> Scorecard:
+    """Archived scorecards are offered for no new audit; their audits stay in reports."""
+    scorecard.archived = archived
+    db.session.flush()
+    return scorecard
+
+
+def archive(scorecard: Scorecard) -> Scorecard:
+    return set_archived(scorecard, True)
+
+
+def unarchive(scorecard: Scorecard) -> Scorecard:
+    return set_archived(scorecard, False)
+
+
+def audit_count(version: ScorecardVersion) -> int:
+    from audits.models import Audit
+
+    if version.id is None:
+        return 0
+    return db.session.scalar(db.select(db.func.count(Audit.id)).where(Audit.version_id == version.id)) or 0
+
+
+def audit_counts(scorecard: Scorecard) -> dict[int, int]:
+    """How many audits use each version of a scorecard: {version id: count}."""
+    from audits.models import Audit
+
+    ids = [v.id for v in scorecard.versions if v.id is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(db.select(Audit.version_id, db.func.count(Audit.id))
+                              .where(Audit.version_id.in_(ids)).group_by(Audit.version_id))
+    return {version_id: count for version_id, count in rows}
+
+
+def scorecards_for_new_audits(channel: str | None = None) -> list[Scorecard]:
+    """Scorecards that may be used for a new audit: not archived, with a published version."""
+    query = db.select(Scorecard).where(Scorecard.archived.is_(False)).order_by(Scorecard.slug)
+    if channel:
+        query = query.where(Scorecard.channel == channel)
+    return [card for card in db.session.scalars(query) if card.latest_published is not None]
