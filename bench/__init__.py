@@ -1,0 +1,1 @@
+"""Benchmarks: bench/generate.py makes a data set, bench/run.py measures (see README, Performance)."""
