@@ -1,5 +1,96 @@
-"""The JSON API under /api/v1."""
+"""The JSON API under /api/v1, described by OpenAPI 3 at /api/v1/openapi.json.
+
+Built with flask-smorest and marshmallow: the schemas in api/schemas.py check requests, shape
+responses and make the document. Every operation authenticates with a personal access token
+(``Authorization: Bearer TOKEN``), acts with its user's role and scope, and calls the same
+services and queries as the web pages, so that each rule lives in one place.
+"""
+import click
+import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask.cli import with_appcontext
+from flask_smorest import Api
+
+from api.schemas import ErrorSchema
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """Veraz's JSON API: branches, employees, scorecards, assignments, audits, reports.
+
+Authenticate every request with a personal access token from your profile page (or
+`flask --app app create-token EMAIL`): `Authorization: Bearer TOKEN`. A token acts as its user,
+with the same role and scope as on the web pages.
+
+Errors are always `{"error": {"code", "message", "details"}}`: 400 bad JSON, 401 no or bad token,
+403 not allowed for your role, 404 not found or not yours, 409 conflict, 422 invalid (the field or
+criterion is named in `details`).
+
+Scores are percentages from 0 to 100 with full precision; a section with nothing possible has
+`score: null`; `earned` and `possible` are points (criterion weights). Datetimes are ISO 8601 in UTC.
+Lists are paginated: `?page=1&per_page=50` and the answer holds `items`, `page`, `per_page`,
+`total` and `pages`.
+"""
+
+
+def schema_name(schema) -> str:
+    """Component names: the class name without "Schema"; a partial (PATCH) body gets "Patch"."""
+    cls = resolve_schema_cls(schema)
+    name = cls.__name__
+    if name.endswith("Schema") and name != "Schema":
+        name = name[: -len("Schema")]
+    if isinstance(schema, ma.Schema) and schema.partial is True:
+        name += "Patch"
+    return name
+
+
+class VerazApi(Api):
+    """flask-smorest's Api with our error format; errors are rendered by api.common."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        # The app's handlers (core/web.py) and each API blueprint's own render every error in
+        # the {"error": {...}} format; flask-smorest's app-wide handler would replace them.
+        pass
 
 
 def register(app):
-    pass
+    from api import accounts, audits, branches, scorecards
+
+    if app.config.get("OPENAPI_URL_PREFIX") is None:
+        app.config["OPENAPI_URL_PREFIX"] = API_PREFIX
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": DESCRIPTION},
+        "security": [{"bearerAuth": []}],
+        "servers": [{"url": "/"}],
+    })
+    api = VerazApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api.spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer",
+        "description": "A personal access token: `Authorization: Bearer vz_...`."})
+    for module in (accounts, branches, scorecards, audits):
+        api.register_blueprint(module.blp)
+    app.extensions["veraz_api"] = api
+    app.cli.add_command(create_token_command)
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="A name to recognise the token by.")
+@with_appcontext
+def create_token_command(email, name):
+    """Print a new personal access token for the user EMAIL (shown once; only its hash is kept)."""
+    from accounts.models import ApiToken, User
+    from accounts.services import normalise_email
+    from extensions import db
+
+    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No user has the email {email}.")
+    if not user.active:
+        raise click.ClickException(f"The user {email} is deactivated.")
+    name = (name or "").strip()[:80] or "cli"
+    _token, secret = ApiToken.issue(user, name)
+    db.session.commit()
+    click.echo(secret)

@@ -1,0 +1,233 @@
+"""Audits: create (idempotent on client_id), read, fill, submit, approve, return.
+
+Every rule is audits/services.py's: who may start, fill, submit and review an audit, what an
+answer may be, what is recorded in the history. This module only turns JSON into calls and the
+service's errors (AuditError and its status) into the API's error format.
+"""
+from datetime import datetime, time
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from accounts.permissions import branch_ids_in_scope, can_see_audit
+from api import schemas as s
+from api.common import ID, current, fail, make_blueprint, not_found, paginate
+from audits import services
+from audits.models import Audit
+from extensions import db
+from scorecards import services as scorecard_services
+from scorecards.models import Scorecard, ScorecardVersion
+
+blp = make_blueprint("audits_api", "Audits: auditors fill and submit their own; managers (their branches) and "
+                     "admins approve or return; hr reads.")
+
+DETAILS = ("employee_id", "employee_name_given", "channel", "started_at", "ended_at", "notes")
+
+
+def _user_ref(user):
+    return {"id": user.id, "name": user.name} if user is not None else None
+
+
+def summary(audit: Audit) -> dict:
+    return {"id": audit.id, "client_id": audit.client_id, "status": audit.status,
+            "scorecard": audit.version.scorecard.slug, "version": audit.version.number,
+            "assignment_id": audit.assignment_id, "auditor": _user_ref(audit.auditor),
+            "branch_id": audit.branch_id, "employee_id": audit.employee_id,
+            "employee_name_given": audit.employee_name_given or "", "channel": audit.channel,
+            "started_at": audit.started_at, "ended_at": audit.ended_at, "submitted_at": audit.submitted_at,
+            "reviewed_at": audit.reviewed_at, "score": audit.score, "passed": audit.passed,
+            "critical_failure": audit.critical_failure, "lock_version": audit.lock_version}
+
+
+def detail(audit: Audit) -> dict:
+    out = summary(audit)
+    sections = {section.key: section for section in audit.version.sections}
+    out.update(
+        notes=audit.notes or "", return_reason=audit.return_reason or "", reviewed_by=_user_ref(audit.reviewed_by),
+        sections=[{"key": row.section_key, "title": sections[row.section_key].title,
+                   "weight": sections[row.section_key].weight, "earned": row.earned, "possible": row.possible,
+                   "score": row.score} for row in audit.section_scores if row.section_key in sections],
+        answers={a.criterion_key: a.value for a in audit.answers if a.value is not None},
+        comments={a.criterion_key: a.comment for a in audit.answers if a.comment},
+        history=services.history(audit))
+    return out
+
+
+def service_error(exc: services.AuditError):
+    """The service's refusal, as it says: 404, 403, 409 or 422 with the criteria named."""
+    db.session.rollback()
+    details = exc.details or {}
+    problems = getattr(exc, "problems", None)
+    message = exc.message
+    if problems:
+        message = f"{exc.message} " + "; ".join(f"{key}: {msg}" for key, msg in problems[:10])
+    fail(exc.status, message, details, exc.code)
+
+
+def visible_audit(audit_id) -> Audit:
+    audit = db.session.get(Audit, audit_id)
+    if audit is None or not can_see_audit(current(), audit):
+        not_found()
+    return audit
+
+
+def _visible_query(user):
+    """The audits ``can_see_audit`` lets the user see, as SQL: auditors their own, others their scope."""
+    query = db.select(Audit)
+    if user.role == "auditor":
+        return query.where(Audit.auditor_id == user.id)
+    scope = branch_ids_in_scope(user)
+    if scope is not None:
+        query = query.where(Audit.branch_id.in_(sorted(scope)))
+    return query
+
+
+@blp.route("/audits", methods=["GET"])
+@blp.arguments(s.AuditQuery, location="query", as_kwargs=True)
+@blp.response(200, s.AuditPage)
+@blp.errors(401)
+def list_audits(page, per_page, branch=None, employee=None, scorecard=None, status=None, date_from=None,
+                date_to=None):
+    """The audits you may see (auditors: their own; managers: their branches), newest first."""
+    query = _visible_query(current())
+    if branch:
+        query = query.where(Audit.branch_id == branch)
+    if employee:
+        query = query.where(Audit.employee_id == employee)
+    if scorecard:
+        query = query.where(Audit.version_id.in_(
+            db.select(ScorecardVersion.id).join(Scorecard).where(Scorecard.slug == scorecard)))
+    if status:
+        query = query.where(Audit.status == status)
+    if date_from:
+        query = query.where(Audit.started_at >= datetime.combine(date_from, time.min))
+    if date_to:
+        query = query.where(Audit.started_at <= datetime.combine(date_to, time.max))
+    query = query.options(selectinload(Audit.auditor), selectinload(Audit.version).selectinload(
+        ScorecardVersion.scorecard)).order_by(Audit.started_at.desc(), Audit.id.desc())
+    result = paginate(query, {"page": page, "per_page": per_page})
+    result["items"] = [summary(a) for a in result["items"]]
+    return result
+
+
+@blp.route("/audits", methods=["POST"])
+@blp.arguments(s.AuditIn)
+@blp.response(201, s.AuditSchema, description="A new audit (a draft, or submitted and scored).")
+@blp.alt_response(200, schema=s.AuditSchema, success=True,
+                  description="The audit made earlier with the same client_id, unchanged.")
+@blp.errors(400, 401, 403, 404, 409)
+def create_audit(data):
+    """Start an audit, optionally with answers, and optionally submit it at once (``submit: true``).
+
+    With ``assignment_id`` the branch, scorecard and employee come from the assignment. Without it,
+    ``scorecard`` (slug) and ``branch_id`` are needed, and auditors may do this only while the
+    admin allows unplanned audits (else 403). A second audit for one assignment is 409, unless it
+    is the same ``client_id``, which returns the first audit (200) rather than making another.
+    Invalid answers are 422 naming each criterion; nothing is saved then.
+    """
+    user = current()
+    existing = services.find_by_client_id(data["client_id"].strip())
+    if existing is not None and existing.auditor_id == user.id:
+        return detail(existing), 200
+    card = None
+    if data.get("scorecard") and data.get("assignment_id") is None:
+        card = scorecard_services.get_by_slug(data["scorecard"])
+        if card is None or (card.latest_published is None and user.role != "admin"):
+            fail(422, _("There is no scorecard %(slug)s.", slug=data["scorecard"]),
+                 {"problems": [{"criterion": "scorecard", "message": _("No such scorecard.")}]})
+    try:
+        audit = services.create_audit(
+            user, scorecard=card, branch=data.get("branch_id"), employee=data.get("employee_id"),
+            employee_name_given=data.get("employee_name_given", ""), assignment=data.get("assignment_id"),
+            channel=data.get("channel"), client_id=data["client_id"], started_at=data.get("started_at"),
+            ended_at=data.get("ended_at"), notes=data.get("notes", ""))
+        if not getattr(audit, "created_now", True):
+            return detail(audit), 200
+        if data.get("version") is not None and data["version"] != audit.version.number:
+            fail(409, _("New audits use version %(current)d of this scorecard, not %(asked)d.",
+                        current=audit.version.number, asked=data["version"]),
+                 {"version": audit.version.number}, "version_mismatch")
+        if data.get("answers") or data.get("comments"):
+            services.save_draft(audit, user, data.get("answers") or {}, data.get("comments") or {})
+        if data.get("submit"):
+            services.submit(audit, user)
+    except services.AuditError as exc:
+        service_error(exc)
+    db.session.commit()
+    return detail(audit), 201
+
+
+@blp.route(f"/audits/<{ID}:audit_id>", methods=["GET"])
+@blp.response(200, s.AuditSchema)
+@blp.errors(401, 404)
+def get_audit(audit_id):
+    """One audit: its answers, comments, score per section and its history."""
+    return detail(visible_audit(audit_id))
+
+
+@blp.route(f"/audits/<{ID}:audit_id>", methods=["PATCH"])
+@blp.arguments(s.AuditPatch)
+@blp.response(200, s.AuditSchema)
+@blp.errors(401, 403, 404, 409)
+def update_audit(data, audit_id):
+    """Save answers, comments or details of a draft or returned audit (its auditor only).
+
+    Only the keys sent change; an answer of null removes it. After a return, each change is kept in
+    the history."""
+    audit = visible_audit(audit_id)
+    details = {key: data[key] for key in DETAILS if key in data}
+    try:
+        services.save_draft(audit, current(), data.get("answers") or {}, data.get("comments") or {}, **details)
+    except services.AuditError as exc:
+        service_error(exc)
+    db.session.commit()
+    return detail(audit)
+
+
+@blp.route(f"/audits/<{ID}:audit_id>/submit", methods=["POST"])
+@blp.response(200, s.AuditSchema)
+@blp.errors(401, 403, 404, 409)
+def submit_audit(audit_id):
+    """Check every answer, score and submit (its auditor). 422 names each missing or invalid answer.
+    Submitting an audit already submitted changes nothing."""
+    audit = visible_audit(audit_id)
+    try:
+        services.submit(audit, current())
+    except services.AuditError as exc:
+        service_error(exc)
+    db.session.commit()
+    return detail(audit)
+
+
+def _review(audit_id, action, **kwargs):
+    audit = visible_audit(audit_id)
+    try:
+        action(audit, current(), **kwargs)
+        db.session.commit()
+    except services.AuditError as exc:
+        service_error(exc)
+    except StaleDataError:
+        db.session.rollback()
+        audit = db.session.get(Audit, audit_id)
+        fail(409, services.conflict_message(audit), {"status": audit.status}, "conflict")
+    return detail(audit)
+
+
+@blp.route(f"/audits/<{ID}:audit_id>/approve", methods=["POST"])
+@blp.arguments(s.ReviewIn, required=False)
+@blp.response(200, s.AuditSchema)
+@blp.errors(401, 403, 404, 409)
+def approve_audit(data, audit_id):
+    """Approve a submitted audit (admins; managers of its branch): it now counts in reports."""
+    return _review(audit_id, services.approve, expected_version=data.get("lock_version"))
+
+
+@blp.route(f"/audits/<{ID}:audit_id>/return", methods=["POST"])
+@blp.arguments(s.ReturnIn)
+@blp.response(200, s.AuditSchema)
+@blp.errors(401, 403, 404, 409)
+def return_audit(data, audit_id):
+    """Return a submitted audit to its auditor with a reason, to fix and submit again."""
+    return _review(audit_id, services.return_audit, reason=data["reason"],
+                   expected_version=data.get("lock_version"))

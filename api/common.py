@@ -1,0 +1,255 @@
+"""What every API blueprint shares: token authentication, the error format, argument parsing,
+pagination and role checks.
+
+Authentication is by personal access token only (``Authorization: Bearer TOKEN``): the API
+blueprints are exempt from CSRF because no cookie can authenticate them. A token acts as its user,
+with the user's role and scope; a revoked token or a deactivated user stops at once (401).
+"""
+import json
+import math
+from datetime import timedelta
+from http import HTTPStatus
+
+import marshmallow as ma
+from flask import g, request
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
+
+from accounts.models import ApiToken, User
+from core.timeutil import utcnow
+from core.web import error_response
+from extensions import csrf, db
+
+# How often last_used_at is written: at most once a minute per token, so reads stay reads.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Ids are 32-bit in PostgreSQL; larger numbers cannot name anything.
+MAX_ID = 2**31 - 1
+# Integers beyond this lose precision in JavaScript and in floats: refused everywhere in bodies.
+MAX_SAFE_INTEGER = 2**53
+ID = f"int(min=1, max={MAX_ID})"
+
+ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+               422: "invalid", 429: "too_many_requests", 503: "unavailable"}
+
+
+class ApiError(HTTPException):
+    """An error with our own message, details and code; rendered by ``handle_http_error``."""
+
+    def __init__(self, status: int, message=None, details=None, code=None):
+        super().__init__(description=str(message) if message else None)
+        self.code = status
+        self.data = {"message": message, "details": details, "code": code}
+
+
+def fail(status: int, message=None, details=None, code=None):
+    raise ApiError(status, message, details, code)
+
+
+def not_found():
+    fail(404, _("There is nothing here, or it is not yours to see."))
+
+
+# ---- argument parsing ---------------------------------------------------------------------------
+
+def _bad_values(value, path=""):
+    """Paths of values no column can store: NUL characters, lone surrogates, non-finite or
+    oversized numbers. PostgreSQL refuses the first two; the others break scores and exports."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+            yield path or "$", _("text holds a NUL character or invalid Unicode")
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            yield path or "$", _("number out of range")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            yield path or "$", _("number out of range")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _bad_values(key, f"{path}.{key}" if path else str(key))
+            yield from _bad_values(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _bad_values(item, f"{path}[{index}]")
+
+
+def check_values(data, location="json"):
+    problems = dict(_bad_values(data))
+    if problems:
+        fail(422, _("Some values cannot be stored: %(fields)s.", fields=", ".join(problems)),
+             {location: problems})
+    return data
+
+
+def json_body():
+    """The request body as JSON (any shape), with the same checks as schema-parsed bodies.
+
+    For bodies that a service validates itself (a scorecard file): 400 when it is not JSON."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        fail(400, _("The request needs a JSON body."), {"json": ["A JSON body is required."]})
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        fail(400, _("The body is not valid JSON."), {"json": ["Invalid JSON body."]})
+    return check_values(data)
+
+
+class Parser(FlaskParser):
+    """webargs' Flask parser, refusing values that could not be stored (see ``_bad_values``)."""
+
+    def _raw_load_json(self, req):
+        try:
+            data = super()._raw_load_json(req)
+        except RecursionError:
+            fail(400, _("The body is not valid JSON."), {"json": ["Invalid JSON body."]})
+        if data is not webargs_core.missing:
+            check_values(data)
+        return data
+
+    def load_querystring(self, req, schema):
+        check_values({key: req.args.getlist(key) for key in req.args}, "query")
+        return super().load_querystring(req, schema)
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+    def errors(self, *statuses):
+        """Document the error responses an operation can give (all in the error format)."""
+        def decorator(func):
+            for status in statuses:
+                func = self.alt_response(status, HTTPStatus(status).name)(func)
+            return func
+        return decorator
+
+
+def describe_messages(messages, prefix=""):
+    """Flatten marshmallow's nested messages into "path: message" strings."""
+    out = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = key if not prefix else (f"{prefix}.{key}" if key != "_schema" else prefix)
+            out.extend(describe_messages(value, path))
+    elif isinstance(messages, list | tuple):
+        for item in messages:
+            if isinstance(item, dict | list | tuple):
+                out.extend(describe_messages(item, prefix))
+            else:
+                out.append(f"{prefix}: {item}" if prefix else str(item))
+    else:
+        out.append(f"{prefix}: {messages}" if prefix else str(messages))
+    return out
+
+
+def handle_http_error(exc: HTTPException):
+    """Every error of the API as {"error": {"code", "message", "details"}}; nothing is saved."""
+    db.session.rollback()
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    if isinstance(exc, ApiError):
+        return error_response(status, data.get("message"), data.get("details"),
+                              data.get("code") or ERROR_CODES.get(status))
+    messages = data.get("messages")
+    if messages is not None:  # webargs: bad JSON (400) or a value the schema refused (422)
+        if status == 400:
+            return error_response(400, _("The body is not valid JSON."), messages, "bad_request")
+        # Marshmallow names each field (and each answer's criterion) in its messages.
+        lines = [line for location in messages.values() for line in describe_messages(location)]
+        message = _("Some values are not valid: %(problems)s", problems="; ".join(lines[:5]))
+        return error_response(status, message, messages, ERROR_CODES.get(status))
+    message = exc.description if exc.description != type(exc).description else None
+    return error_response(status, message, None, ERROR_CODES.get(status))
+
+
+# ---- authentication ----------------------------------------------------------------------------
+
+def bearer_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
+
+
+def authenticate():
+    """before_request of every API blueprint: the token's user becomes ``current_user``.
+
+    The session cookie is never consulted: a browser's login cannot call the API (no CSRF risk).
+    """
+    secret = bearer_secret()
+    if secret is None:
+        fail(401, _("Send a personal access token: Authorization: Bearer TOKEN."),
+             code="unauthorized")
+    if len(secret) > 200:
+        fail(401, _("The token is not valid, or was revoked."), code="invalid_token")
+    row = db.session.execute(
+        db.select(ApiToken, User).join(User, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == ApiToken.hash(secret))).first()
+    if row is None or row.ApiToken.revoked_at is not None:
+        fail(401, _("The token is not valid, or was revoked."), code="invalid_token")
+    token, user = row.ApiToken, row.User
+    if not user.active:
+        fail(401, _("This user is deactivated."), code="user_inactive")
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        # One small UPDATE a minute per token, committed at once so that a read stays a read.
+        db.session.execute(db.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        db.session.commit()
+    # flask-login reads the current user from g._login_user; setting it here bypasses the
+    # session entirely, so a cookie can neither authenticate nor be written by an API call.
+    g._login_user = user
+    g.api_token_id = token.id
+
+
+def make_blueprint(name: str, description: str) -> ApiBlueprint:
+    blp = ApiBlueprint(name, __name__, url_prefix="/api/v1", description=description)
+    blp.before_request(authenticate)
+    blp.register_error_handler(HTTPException, handle_http_error)
+    csrf.exempt(blp)
+    return blp
+
+
+def current():
+    """The token's user (a plain User, not flask-login's proxy)."""
+    return g._login_user
+
+
+def require_role(*roles):
+    """403 for a role that may not use this operation at all (as ``roles_required`` on the web)."""
+    if current().role not in roles:
+        fail(403, _("Your role does not allow this."), code="forbidden")
+
+
+# ---- pagination --------------------------------------------------------------------------------
+
+class PageArgs(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100_000),
+                             metadata={"description": "Page number, from 1."})
+    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200),
+                                 metadata={"description": "Items per page (1-200, default 50)."})
+
+
+def paginate(query, args) -> dict:
+    page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False, max_per_page=200)
+    return {"items": page.items, "page": page.page, "per_page": page.per_page, "total": page.total,
+            "pages": page.pages}
+
+
+def page_schema(item_schema, name: str):
+    """An envelope {"items": [...], "page", "per_page", "total", "pages"} around ``item_schema``."""
+    return type(name, (ma.Schema,), {
+        "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+        "page": ma.fields.Integer(required=True),
+        "per_page": ma.fields.Integer(required=True),
+        "total": ma.fields.Integer(required=True),
+        "pages": ma.fields.Integer(required=True),
+    })

@@ -1,0 +1,433 @@
+"""Marshmallow schemas of the API: they parse and check requests, shape responses, and are the
+source of the OpenAPI document (no hand-written JSON).
+
+Scores are percentages from 0 to 100 with full precision; ``earned`` and ``possible`` are points
+(criterion weights). Datetimes are ISO 8601 in UTC.
+"""
+from datetime import UTC
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from accounts.models import LANGUAGES, ROLES
+from api.common import MAX_ID, page_schema
+from audits.models import AUDIT_STATUSES
+from scorecards.models import CHANNELS
+
+CODE_RE = r"^[A-Za-z0-9._-]+$"
+ASSIGNMENT_STATUSES = ("open", "in_progress", "done", "overdue")
+HISTORY_ACTIONS = ("submitted", "returned", "resubmitted", "approved", "answer_changed")
+
+TEXT = {"description": "A text: a plain string, or an object of language code to string.",
+        "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
+ANY = {"description": "Any JSON value.", "nullable": True}
+
+
+class Strict(ma.Schema):
+    """Request bodies: unknown keys are refused with a message naming them."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class Query(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class UTCDateTime(fields.DateTime):
+    """Naive UTC in the database, ISO 8601 with an offset on the wire; input without an offset is UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if result.tzinfo is not None:
+            try:
+                result = result.astimezone(UTC).replace(tzinfo=None)
+            except (OverflowError, ValueError):
+                raise self.make_error("invalid", input=value, obj_type="datetime") from None
+        return result
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false in a JSON body: not "yes", 1 or "on"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def Bool(**kw):  # noqa: N802
+    return StrictBoolean(**kw)
+
+
+def Id(strict=True, **kw):  # noqa: N802  (a field factory, read like a field class)
+    """An id: 1 to 2^31-1. Strict in bodies (a JSON number), not in query strings."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), strict=strict, **kw)
+
+
+def Text(**kw):  # noqa: N802
+    metadata = dict(TEXT)
+    metadata.update(kw.pop("metadata", {}))
+    return fields.Raw(metadata=metadata, **kw)
+
+
+def not_blank(value):
+    if not value or not value.strip():
+        raise ma.ValidationError("Must not be blank.")
+
+
+# ---- errors ---------------------------------------------------------------------------------------
+
+class ErrorBody(ma.Schema):
+    code = fields.String(required=True, metadata={"description": "A machine-readable code: bad_request, "
+                         "unauthorized, invalid_token, user_inactive, forbidden, not_found, method_not_allowed, "
+                         "conflict, invalid, unplanned_audits_off, ..."})
+    message = fields.String(required=True, metadata={"description": "For people, in the user's language."})
+    details = fields.Raw(required=True, metadata={
+        "description": "What exactly is wrong: for 422, the fields or criteria by name "
+                       "(e.g. {\"answers\": {\"courtesy\": \"expected a whole number from 1 to 5\"}}).",
+        "oneOf": [{"type": "object"}, {"type": "array"}]})
+
+
+class ErrorSchema(ma.Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+# ---- users, settings --------------------------------------------------------------------------------
+
+class BranchRef(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class UserSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    language = fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES))
+    active = fields.Boolean(required=True)
+    branches = fields.List(fields.Nested(BranchRef), required=True,
+                           metadata={"description": "Branches managed (managers only; empty otherwise)."})
+
+
+UserPage = page_schema(UserSchema, "UserPage")
+
+
+class UserQuery(Query):
+    role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "Only users of this role."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class SettingsSchema(ma.Schema):
+    allow_unplanned_audits = fields.Boolean(required=True, metadata={
+        "description": "Whether auditors may start audits without an assignment."})
+    company_name = fields.String(required=True)
+    brand_color = fields.String(required=True, metadata={"description": "A dark colour as #rrggbb."})
+
+
+class SettingsPatch(Strict):
+    allow_unplanned_audits = Bool()
+    company_name = fields.String(validate=[validate.Length(min=1, max=80), not_blank])
+    brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
+                                metadata={"description": "A dark colour as #rrggbb, so that white text stays "
+                                                         "readable."})
+
+
+# ---- branches and employees ----------------------------------------------------------------------
+
+class BranchSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    city = fields.String(required=True)
+    region = fields.String(required=True)
+    address = fields.String(required=True)
+    active = fields.Boolean(required=True)
+
+
+BranchPage = page_schema(BranchSchema, "BranchPage")
+
+
+class BranchIn(Strict):
+    code = fields.String(required=True, validate=[validate.Length(min=1, max=32), validate.Regexp(CODE_RE)],
+                         metadata={"description": "Unique; letters, digits, '.', '-' or '_'."})
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=120), not_blank])
+    city = fields.String(validate=validate.Length(max=80))
+    region = fields.String(validate=validate.Length(max=80))
+    address = fields.String(validate=validate.Length(max=255))
+    active = Bool()
+
+
+class BranchQuery(Query):
+    q = fields.String(validate=validate.Length(max=100), metadata={"description": "Search code, name, city, region."})
+    active = fields.Boolean(metadata={"description": "true: active only; false: inactive only; absent: all."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class EmployeeSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    branch_id = fields.Integer(required=True)
+    position = fields.String(required=True)
+    active = fields.Boolean(required=True)
+
+
+EmployeePage = page_schema(EmployeeSchema, "EmployeePage")
+
+
+class EmployeeIn(Strict):
+    code = fields.String(required=True, validate=[validate.Length(min=1, max=32), validate.Regexp(CODE_RE)])
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=120), not_blank])
+    branch_id = Id(required=True)
+    position = fields.String(validate=validate.Length(max=80))
+    active = Bool()
+
+
+class EmployeeQuery(BranchQuery):
+    branch = Id(strict=False, metadata={"description": "Only employees of this branch."})
+
+
+# ---- scorecards ---------------------------------------------------------------------------------------
+
+class VersionRef(ma.Schema):
+    number = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("draft", "published")))
+    created_at = UTCDateTime(required=True)
+    published_at = UTCDateTime(allow_none=True, required=True)
+
+
+class OptionSchema(ma.Schema):
+    key = fields.String(required=True)
+    score = fields.Float(required=True)
+    label = Text(required=True)
+
+
+class TargetSchema(ma.Schema):
+    op = fields.String(required=True, validate=validate.OneOf(("<=", ">=")))
+    value = fields.Float(required=True)
+
+
+class CriterionSchema(ma.Schema):
+    key = fields.String(required=True)
+    type = fields.String(required=True)
+    text = Text(required=True)
+    guidance = Text()
+    weight = fields.Float(required=True)
+    allow_na = fields.Boolean(required=True)
+    critical = fields.Boolean(required=True)
+    required = fields.Boolean(required=True)
+    kpi = fields.String()
+    min = fields.Integer()
+    max = fields.Integer()
+    options = fields.List(fields.Nested(OptionSchema))
+    unit = fields.String()
+    target = fields.Nested(TargetSchema)
+
+
+class SectionSchema(ma.Schema):
+    key = fields.String(required=True)
+    title = Text(required=True)
+    weight = fields.Float(required=True)
+    criteria = fields.List(fields.Nested(CriterionSchema), required=True)
+
+
+class ScorecardSummary(ma.Schema):
+    slug = fields.String(required=True)
+    name = Text(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    archived = fields.Boolean(required=True)
+    published_version = fields.Integer(allow_none=True, required=True,
+                                       metadata={"description": "The latest published version's number."})
+    versions = fields.List(fields.Nested(VersionRef), required=True)
+
+
+ScorecardPage = page_schema(ScorecardSummary, "ScorecardPage")
+
+
+class ScorecardSchema(ma.Schema):
+    """One version of a scorecard, in the scorecard file's form plus its version facts."""
+
+    slug = fields.String(required=True)
+    name = Text(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    pass_mark = fields.Float(required=True)
+    critical_zeroes_score = fields.Boolean(required=True)
+    sections = fields.List(fields.Nested(SectionSchema), required=True)
+    version = fields.Integer(required=True, metadata={"description": "This version's number."})
+    status = fields.String(required=True, validate=validate.OneOf(("draft", "published")))
+    published_at = UTCDateTime(allow_none=True, required=True)
+    versions = fields.List(fields.Nested(VersionRef), required=True)
+
+
+class ScorecardQuery(Query):
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "A version number; without it, the latest published version (admins: the latest "
+                       "version, draft or not, when none is published)."})
+
+
+class ScorecardListQuery(Query):
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+SCORECARD_FILE = {
+    "type": "object",
+    "description": "A scorecard file as in scorecard-format.md: slug, name, channel, pass_mark, "
+                   "critical_zeroes_score, sections[] with criteria[]. Every rule it breaks is listed "
+                   "in the 422 answer by path.",
+    "required": ["slug", "name", "channel", "sections"],
+    "properties": {
+        "slug": {"type": "string", "pattern": "^[a-z0-9_-]+$"},
+        "name": TEXT,
+        "channel": {"type": "string", "enum": list(CHANNELS)},
+        "pass_mark": {"type": "number"},
+        "critical_zeroes_score": {"type": "boolean"},
+        "sections": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+# ---- audits ---------------------------------------------------------------------------------------------
+
+CLIENT_ID = {"description": "Made by the client, a UUID (8-64 letters, digits, - or _): sending the same one "
+                            "again returns the first audit instead of making a second.",
+             "pattern": "^[A-Za-z0-9_-]{8,64}$", "example": "3f6c2a4e-5b1d-4c8e-9a7f-2d0b6e1c9a53"}
+ANSWERS = {"description": "Criterion key to value, as in the scorecard format: \"yes\", \"no\" or \"na\" for "
+                          "yes/no; a whole number for a scale; an option key for a choice; a number; a text. "
+                          "null removes an answer.",
+           "example": {"greeted": "yes", "courtesy": 4, "wait_minutes": 3, "offer": "partial"}}
+COMMENTS = {"description": "Criterion key to the auditor's comment.", "example": {"courtesy": "Very friendly."}}
+
+
+class AuditDetails(Strict):
+    employee_id = Id(allow_none=True, metadata={"description": "The employee who served (of the audit's branch)."})
+    employee_name_given = fields.String(validate=validate.Length(max=120),
+                                        metadata={"description": "The name the employee gave, when not on file."})
+    channel = fields.String(validate=validate.OneOf(CHANNELS),
+                            metadata={"description": "Defaults to the scorecard's channel."})
+    started_at = UTCDateTime(allow_none=True, metadata={"description": "Defaults to now."})
+    ended_at = UTCDateTime(allow_none=True)
+    notes = fields.String(validate=validate.Length(max=4000))
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
+                          values=fields.Raw(allow_none=True, metadata=ANY), metadata=ANSWERS)
+    comments = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
+                           values=fields.String(allow_none=True, validate=validate.Length(max=4000)),
+                           metadata=COMMENTS)
+
+
+class AuditIn(AuditDetails):
+    client_id = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata=CLIENT_ID)
+    assignment_id = Id(metadata={"description": "Make the audit of this assignment (you must be its auditor): "
+                                                "branch, scorecard and employee come from it."})
+    scorecard = fields.String(validate=validate.Length(min=1, max=80),
+                              metadata={"description": "The scorecard's slug (required without assignment_id)."})
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), strict=True, metadata={
+        "description": "The version the answers were written for; new audits always use the latest published "
+                       "version, so another number is refused (409)."})
+    branch_id = Id(metadata={"description": "Required without assignment_id."})
+    submit = Bool(load_default=False, metadata={
+        "description": "true: check every answer, score and submit; false (default): keep a draft."})
+
+
+class AuditPatch(AuditDetails):
+    """Answers, comments and details of a draft or returned audit (its auditor only)."""
+
+
+class ReviewIn(Strict):
+    lock_version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), strict=True, metadata={
+        "description": "The audit's lock_version you saw: when it has changed since, 409."})
+
+
+class ReturnIn(ReviewIn):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank],
+                           metadata={"description": "Why it goes back to the auditor."})
+
+
+class UserRef(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class SectionScoreSchema(ma.Schema):
+    key = fields.String(required=True)
+    title = Text(required=True)
+    weight = fields.Float(required=True)
+    earned = fields.Float(required=True, metadata={"description": "Points earned (weights)."})
+    possible = fields.Float(required=True, metadata={"description": "Points possible (weights)."})
+    score = fields.Float(required=True, allow_none=True, metadata={
+        "description": "Percentage 0-100, full precision; null when nothing was possible (left out of the total)."})
+
+
+class HistoryEvent(ma.Schema):
+    at = UTCDateTime(required=True)
+    by = fields.Nested(UserRef, required=True, allow_none=True)
+    action = fields.String(required=True, validate=validate.OneOf(
+        HISTORY_ACTIONS + ("comment_changed", "details_changed")), metadata={
+        "description": "submitted, returned, resubmitted, approved, answer_changed (also comment_changed and "
+                       "details_changed)."})
+    reason = fields.String(required=True, allow_none=True)
+    criterion = fields.String(required=True, allow_none=True,
+                              metadata={"description": "The criterion key, for answer and comment changes."})
+    before = fields.Raw(required=True, allow_none=True, metadata=ANY)
+    after = fields.Raw(required=True, allow_none=True, metadata=ANY)
+
+
+class AuditSummary(ma.Schema):
+    id = fields.Integer(required=True)
+    client_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(AUDIT_STATUSES))
+    scorecard = fields.String(required=True, metadata={"description": "The scorecard's slug."})
+    version = fields.Integer(required=True, metadata={"description": "The scorecard version's number."})
+    assignment_id = fields.Integer(required=True, allow_none=True)
+    auditor = fields.Nested(UserRef, required=True)
+    branch_id = fields.Integer(required=True)
+    employee_id = fields.Integer(required=True, allow_none=True)
+    employee_name_given = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    started_at = UTCDateTime(required=True, allow_none=True)
+    ended_at = UTCDateTime(required=True, allow_none=True)
+    submitted_at = UTCDateTime(required=True, allow_none=True)
+    reviewed_at = UTCDateTime(required=True, allow_none=True)
+    score = fields.Float(required=True, allow_none=True, metadata={
+        "description": "Percentage 0-100, full precision; null before submission."})
+    passed = fields.Boolean(required=True, allow_none=True)
+    critical_failure = fields.Boolean(required=True, allow_none=True)
+    lock_version = fields.Integer(required=True, metadata={"description": "Changes with every change."})
+
+
+AuditPage = page_schema(AuditSummary, "AuditPage")
+
+
+class AuditSchema(AuditSummary):
+    notes = fields.String(required=True)
+    return_reason = fields.String(required=True)
+    reviewed_by = fields.Nested(UserRef, required=True, allow_none=True)
+    sections = fields.List(fields.Nested(SectionScoreSchema), required=True,
+                           metadata={"description": "Per section, once scored (empty for a draft)."})
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True, metadata=ANY), required=True)
+    comments = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    history = fields.List(fields.Nested(HistoryEvent), required=True, metadata={
+        "description": "Every change after the first submission, oldest first."})
+
+
+class AuditQuery(Query):
+    branch = Id(strict=False)
+    employee = Id(strict=False)
+    scorecard = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "A scorecard slug."})
+    status = fields.String(validate=validate.OneOf(AUDIT_STATUSES))
+    date_from = fields.Date(data_key="from", metadata={"description": "Started on or after this day (UTC)."})
+    date_to = fields.Date(data_key="to", metadata={"description": "Started on or before this day (UTC)."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
