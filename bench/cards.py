@@ -1,4 +1,4 @@
-"""The benchmark's own scorecards: a branch visit and a call, 25 scored criteria each.
+"""The benchmark's own scorecards: a branch visit and a call, 26 scored criteria each.
 
 The default scorecards (scorecards/defaults/*.json) are loaded too, but they are short; real
 mystery-shopping scorecards run to 20-30 questions, which is what the standard data set's
@@ -67,6 +67,7 @@ BENCH_VISIT = {
             _yn("card_given", "¿Le dio una tarjeta o folleto?", "Did they give you a card or leaflet?",
                 allow_na=True),
             _yn("farewell", "¿Se despidió cordialmente?", "Did they say goodbye warmly?", kpi="farewell"),
+            _yn("thanks", "¿Le dio las gracias por su visita?", "Did they thank you for your visit?"),
             _scale("overall", "Impresión general", "Overall impression", weight=2),
         ]},
         {"key": "premises", "title": _t("Instalaciones", "Premises"), "weight": 1, "criteria": [
@@ -100,6 +101,7 @@ BENCH_CALL = {
             _yn("identity", "¿Verificó la identidad?", "Was identity verified?", critical=True),
             _yn("privacy", "¿Protegió los datos personales?", "Was personal data protected?", critical=True,
                 allow_na=True),
+            _yn("contact_confirmed", "¿Confirmó sus datos de contacto?", "Did they confirm your contact details?"),
         ]},
         {"key": "handling", "title": _t("Gestión", "Handling"), "weight": 2, "criteria": [
             _scale("understood", "Comprensión de la necesidad", "Understanding of the need"),
@@ -121,6 +123,7 @@ BENCH_CALL = {
                 allow_na=True),
             _yn("follow_up", "¿Ofreció seguimiento?", "Did they offer a follow-up?", kpi="follow_up"),
             _yn("summary", "¿Resumió lo acordado?", "Did they summarise what was agreed?"),
+            _yn("callback", "¿Ofreció devolver la llamada?", "Did they offer to call back?", allow_na=True),
         ]},
         {"key": "closing", "title": _t("Cierre", "Closing"), "weight": 1, "criteria": [
             _yn("anything_else", "¿Preguntó si necesitaba algo más?", "Did they ask if you needed anything else?"),

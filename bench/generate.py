@@ -465,14 +465,16 @@ def generate(size: Size, url: str, seed: int = 2026, reset: bool = True, force: 
         target = size.answers / size.audits
 
         def weights(group):
+            """The longest card(s) against the rest, mixed so the mean answers per audit is the target
+            (the short cards keep at least 10 % of the audits: companies use them)."""
             counts = [v[-1].answers_per_audit for v in group]
-            long_ = [i for i, c in enumerate(counts) if c >= target]
-            short = [i for i, c in enumerate(counts) if c < target]
-            if not long_ or not short:
+            top = max(counts)
+            long_ = [i for i, c in enumerate(counts) if c == top]
+            short = [i for i, c in enumerate(counts) if c < top]
+            if not short:
                 return [1.0] * len(group)
-            mean_long = sum(counts[i] for i in long_) / len(long_)
             mean_short = sum(counts[i] for i in short) / len(short)
-            share_short = max(0.0, min(0.5, (mean_long - target) / max(1e-9, mean_long - mean_short)))
+            share_short = max(0.1, min(0.5, (top - target) / max(1e-9, top - mean_short)))
             return [share_short / len(short) if i in short else (1 - share_short) / len(long_)
                     for i in range(len(group))]
 
