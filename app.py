@@ -7,7 +7,7 @@ import os
 from flask import Flask
 
 import config
-from extensions import babel, csrf, db, limiter, login_manager, migrate
+from extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config=None):
@@ -52,6 +52,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    compress.init_app(app)
     import models  # noqa: F401  (every table known to the metadata and to Alembic)
 
 

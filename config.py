@@ -44,6 +44,12 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute"),
+        # Pages, CSS and JS travel compressed (phones on poor connections); streamed exports are
+        # left alone so that they keep flowing with flat memory.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_STREAMS": False,
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "application/json", "image/svg+xml", "application/manifest+json"],
         "CHECK_DATABASE_ON_START": os.environ.get("CHECK_DATABASE_ON_START", "1") == "1",
         "API_TITLE": "Veraz API",
         "API_VERSION": "v1",
