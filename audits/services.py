@@ -243,7 +243,8 @@ def create_audit(auditor, *, version=None, scorecard=None, branch=None, employee
         employee = _get(Employee, employee) if employee is not None else None
 
     version = published_version_for(card)
-    if employee is not None and employee.branch_id != branch.id:
+    if employee is not None and (employee.branch_id != branch.id or
+                                 (not employee.active and assignment is None)):
         raise AuditInvalid(_("Some details are not valid."),
                            [("employee_id", _("This employee does not work at this branch."))])
     channel = channel or card.channel
@@ -460,6 +461,60 @@ def set_checkin(audit: Audit, user, lat, lng, accuracy=None, at=None) -> None:
     db.session.flush()
 
 
+# --- Photos ---------------------------------------------------------------------------------------
+
+MAX_PHOTOS_PER_AUDIT = 60
+
+
+def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, folder: str,
+              max_bytes: int):
+    """Check, clean and store one photo for the audit (or one of its criteria).
+
+    ``stream`` is a file-like object; at most ``max_bytes`` are read (more: AuditError 413).
+    The picture is decoded, turned upright, resized and saved as a JPEG without metadata under
+    ``folder`` with a random name (audits/photos.py). Not a picture, or a decompression bomb:
+    AuditInvalid (422). Only the auditor, while the audit is a draft or returned."""
+    from audits import photos
+    from audits.models import Photo
+
+    _require_editable(user, audit)
+    criterion_key = (criterion_key or "").strip() or None
+    if criterion_key is not None and spec_of(audit).criterion(criterion_key) is None:
+        raise AuditInvalid(_("There is no such question in this scorecard."),
+                           [(criterion_key, problem_message(None))])
+    if len(audit.photos) >= MAX_PHOTOS_PER_AUDIT:
+        raise AuditConflict(_("An audit can hold at most %(n)d photos.", n=MAX_PHOTOS_PER_AUDIT))
+    try:
+        clean = photos.clean(photos.read_limited(stream, max_bytes))
+    except photos.PhotoError as exc:
+        if exc.status == 413:
+            raise AuditError(exc.message, status=413, code="too_large",
+                             details={"max_bytes": max_bytes}) from None
+        raise AuditInvalid(exc.message, [(criterion_key or "photo", exc.message)]) from None
+    name = photos.save(folder, clean.data)
+    photo = Photo(criterion_key=criterion_key, filename=name, content_type="image/jpeg", width=clean.width,
+                  height=clean.height, size=len(clean.data), uploaded_by_id=user.id)
+    audit.photos.append(photo)
+    if audit.submitted_at is not None:
+        _event(audit, user, "photo_added", criterion_key=criterion_key, after=name)
+    audit.updated_at = utcnow()
+    db.session.flush()
+    return photo
+
+
+def delete_photo(photo, user) -> str:
+    """Remove a photo from a draft or returned audit (its auditor only); returns its file name,
+    for the caller to delete with ``audits.photos.remove(folder, name)`` once committed."""
+    audit = photo.audit
+    _require_editable(user, audit)
+    if audit.submitted_at is not None:
+        _event(audit, user, "photo_removed", criterion_key=photo.criterion_key, before=photo.filename)
+    audit.photos.remove(photo)
+    audit.updated_at = utcnow()
+    db.session.flush()
+    return photo.filename
+
+
 # --- Submit, approve, return -------------------------------------------------------------------
 
 def validate_for_submit(audit: Audit) -> list[tuple[str, str]]:
@@ -575,6 +630,235 @@ def history(audit: Audit) -> list[dict]:
                     "action": event.action, "reason": event.reason or None,
                     "criterion": event.criterion_key, "before": event.before, "after": event.after})
     return out
+
+
+# --- Lists ------------------------------------------------------------------------------------------
+
+def audit_query(user, *, status=None, branch_id=None, auditor_id=None, employee_id=None, scorecard_id=None,
+                channel=None, date_from=None, date_to=None, awaiting_review: bool = False):
+    """A select of the audits in the user's scope (auditor: own; manager: their branches; HR and
+    admin: all), newest first, with optional filters. ``awaiting_review``: submitted audits the
+    user may review. Dates filter on ``started_at`` (``date_to`` inclusive)."""
+    from datetime import time, timedelta
+
+    from accounts.permissions import branch_ids_in_scope
+
+    query = db.select(Audit)
+    if user.role == "auditor":
+        query = query.where(Audit.auditor_id == user.id)
+    else:
+        scope = branch_ids_in_scope(user)
+        if scope is not None:
+            query = query.where(Audit.branch_id.in_(scope or [-1]))
+    if awaiting_review:
+        if user.role not in ("admin", "manager"):
+            query = query.where(db.false())
+        status = "submitted"
+    if status:
+        query = query.where(Audit.status == status)
+    for column, value in ((Audit.branch_id, branch_id), (Audit.auditor_id, auditor_id),
+                          (Audit.employee_id, employee_id), (Audit.channel, channel)):
+        if value:
+            query = query.where(column == value)
+    if scorecard_id:
+        query = query.join(ScorecardVersion, ScorecardVersion.id == Audit.version_id).where(
+            ScorecardVersion.scorecard_id == scorecard_id)
+    if date_from:
+        query = query.where(Audit.started_at >= datetime.combine(date_from, time.min))
+    if date_to:
+        query = query.where(Audit.started_at < datetime.combine(date_to + timedelta(days=1), time.min))
+    return query.order_by(Audit.started_at.desc(), Audit.id.desc())
+
+
+def open_audits_of(user) -> list[Audit]:
+    """The user's own drafts and returned audits (returned first, then newest)."""
+    rows = db.session.scalars(db.select(Audit).where(Audit.auditor_id == user.id,
+                                                     Audit.status.in_(EDITABLE_STATUSES))
+                              .order_by(Audit.started_at.desc(), Audit.id.desc())).all()
+    return sorted(rows, key=lambda a: a.status != "returned")
+
+
+# --- Assignments -------------------------------------------------------------------------------------
+
+ASSIGNMENT_STATUSES = ("open", "in_progress", "done", "overdue")
+
+
+def can_see_assignment(user, assignment: Assignment) -> bool:
+    """Auditors their own; managers their branches'; admins and HR all."""
+    from accounts.permissions import can_see_branch
+
+    if user.role == "auditor":
+        return assignment.auditor_id == user.id
+    return can_see_branch(user, assignment.branch_id)
+
+
+def can_plan(user, branch_id: int | None = None) -> bool:
+    """Admins plan for every branch, managers for their own (any of them when branch_id is None)."""
+    if branch_id is None:
+        return user.role == "admin" or (user.role == "manager" and bool(user.branch_ids))
+    return can_manage_branch(user, branch_id)
+
+
+def assignable_auditors():
+    """Active users with the auditor role: whom assignments can be given to."""
+    from accounts.models import User
+
+    return db.session.scalars(db.select(User).where(User.role == "auditor", User.active.is_(True))
+                              .order_by(User.name)).all()
+
+
+def assignment_query(user, *, status=None, auditor_id=None, branch_id=None, scorecard_id=None, today=None):
+    """A select of the assignments the user may see, soonest due first (no date last), with filters.
+
+    ``status`` is one of open, in_progress, done, overdue (derived as Assignment.status() does), or
+    ``pending`` (anything not done)."""
+    from accounts.permissions import branch_ids_in_scope
+
+    today = today or utcnow().date()
+    query = db.select(Assignment).outerjoin(Audit, Audit.assignment_id == Assignment.id)
+    if user.role == "auditor":
+        query = query.where(Assignment.auditor_id == user.id)
+    else:
+        scope = branch_ids_in_scope(user)
+        if scope is not None:
+            query = query.where(Assignment.branch_id.in_(scope or [-1]))
+    no_audit = Audit.id.is_(None)
+    if status == "done":
+        query = query.where(Audit.status.in_(("submitted", "approved")))
+    elif status == "in_progress":
+        query = query.where(Audit.status.in_(EDITABLE_STATUSES))
+    elif status == "overdue":
+        query = query.where(no_audit, Assignment.due_date < today)
+    elif status == "open":
+        query = query.where(no_audit, db.or_(Assignment.due_date.is_(None), Assignment.due_date >= today))
+    elif status == "pending":
+        query = query.where(db.or_(no_audit, Audit.status.in_(EDITABLE_STATUSES)))
+    for column, value in ((Assignment.auditor_id, auditor_id), (Assignment.branch_id, branch_id),
+                          (Assignment.scorecard_id, scorecard_id)):
+        if value:
+            query = query.where(column == value)
+    return query.order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)
+
+
+def _parse_date(value, field):
+    from datetime import date
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise AuditInvalid(_("Some details are not valid."), [(field, _("Expected a date."))]) from None
+
+
+def _assignment_values(user, values: dict, current: Assignment | None = None) -> dict:
+    """Check planned values (objects or ids) and return them as column values; raise AuditInvalid."""
+    from accounts.models import User
+
+    problems, out = [], {}
+    if "auditor" in values or current is None:
+        auditor = _get(User, values.get("auditor"))
+        if auditor is None and isinstance(values.get("auditor"), str) and "@" in values["auditor"]:
+            auditor = db.session.scalar(db.select(User).where(User.email == values["auditor"].strip().lower()))
+        if auditor is None or auditor.role != "auditor" or not auditor.active:
+            problems.append(("auditor_id", _("Choose an active auditor.")))
+        else:
+            out["auditor_id"] = auditor.id
+    if "branch" in values or current is None:
+        branch = _get(Branch, values.get("branch"))
+        if branch is None or not branch.active:
+            problems.append(("branch_id", _("Choose an open branch.")))
+        elif not can_manage_branch(user, branch.id):
+            raise AuditNotFound(_("There is no such branch, or it is not yours."))
+        else:
+            out["branch_id"] = branch.id
+    if "scorecard" in values or current is None:
+        card = _resolve_scorecard(values.get("scorecard"))
+        if card is None or card.archived or card.latest_published is None:
+            problems.append(("scorecard", _("Choose a published scorecard.")))
+        else:
+            out["scorecard_id"] = card.id
+    if "employee" in values:
+        employee = values.get("employee")
+        if employee in (None, "", 0, "0"):
+            out["employee_id"] = None
+        else:
+            employee = _get(Employee, employee)
+            branch_id = out.get("branch_id", current.branch_id if current is not None else None)
+            if employee is None or not employee.active or employee.branch_id != branch_id:
+                problems.append(("employee_id", _("This employee does not work at this branch.")))
+            else:
+                out["employee_id"] = employee.id
+    elif current is not None and "branch_id" in out and current.employee_id is not None \
+            and out["branch_id"] != current.branch_id:
+        out["employee_id"] = None  # the employee worked at the old branch
+    if "due_date" in values:
+        try:
+            out["due_date"] = _parse_date(values["due_date"], "due_date")
+        except AuditInvalid as exc:
+            problems += exc.problems
+    if "notes" in values:
+        out["notes"] = (values.get("notes") or "").strip()[:MAX_NOTES]
+    if problems:
+        raise AuditInvalid(_("Some details are not valid."), problems)
+    return out
+
+
+def plan_assignment(user, *, auditor, branch, scorecard, employee=None, due_date=None, notes: str = "") -> Assignment:
+    """Plan an audit: ``auditor`` (User, id or email) audits ``branch`` (object or id) with
+    ``scorecard`` (object, id or slug), maybe one ``employee`` of that branch, by ``due_date``
+    (date or ISO string). Admins for any branch, managers for their own (else AuditNotFound);
+    other roles AuditForbidden. Bad values raise AuditInvalid naming each field."""
+    if user.role not in ("admin", "manager"):
+        raise AuditForbidden(_("Only administrators and managers plan audits."))
+    values = _assignment_values(user, {"auditor": auditor, "branch": branch, "scorecard": scorecard,
+                                       "employee": employee, "due_date": due_date, "notes": notes})
+    assignment = Assignment(created_by_id=user.id, **values)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def _require_planner(user, assignment: Assignment) -> None:
+    if not can_see_assignment(user, assignment):
+        raise AuditNotFound(_("There is no such assignment, or it is not yours."))
+    if not can_manage_branch(user, assignment.branch_id):
+        raise AuditForbidden(_("Only administrators and managers of the branch change assignments."))
+
+
+def update_assignment(assignment: Assignment, user, **values) -> Assignment:
+    """Change an assignment: keys ``auditor``, ``branch``, ``scorecard``, ``employee``, ``due_date``,
+    ``notes`` (only those given change). Once its audit exists, only the due date and notes may
+    change (AuditConflict otherwise); a manager moving it keeps to their own branches."""
+    _require_planner(user, assignment)
+    unknown = set(values) - {"auditor", "branch", "scorecard", "employee", "due_date", "notes"}
+    if unknown:
+        raise AuditInvalid(_("Some details are not valid."), [(k, _("Unknown field.")) for k in sorted(unknown)])
+    checked = _assignment_values(user, values, current=assignment)
+    if assignment.audit is not None:
+        fixed = {k for k in ("auditor_id", "branch_id", "scorecard_id", "employee_id")
+                 if k in checked and checked[k] != getattr(assignment, k)}
+        if fixed:
+            raise AuditConflict(_("This assignment already has an audit: only its due date and notes can change."),
+                                details={"fields": sorted(fixed)})
+    for key, value in checked.items():
+        setattr(assignment, key, value)
+    db.session.flush()
+    return assignment
+
+
+def delete_assignment(assignment: Assignment, user) -> None:
+    """Delete an assignment that has no audit yet (AuditConflict when it has one)."""
+    _require_planner(user, assignment)
+    if assignment.audit is not None:
+        raise AuditConflict(_("This assignment already has an audit and cannot be deleted."),
+                            details={"audit_id": assignment.audit.id})
+    db.session.delete(assignment)
+    db.session.flush()
 
 
 # --- Storage and scoring (shared with the demo and the benchmark) -------------------------------

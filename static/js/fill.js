@@ -1,0 +1,380 @@
+/* The fill page: every change is saved on the server as it is given and kept on the phone until
+   the server has it. Offline, changes wait in localStorage and are sent when the connection returns.
+   The page is a plain form and works without this file; this file only adds autosave, offline,
+   photo upload without leaving the page, check-in, and a submit that cannot be sent twice. */
+(function () {
+  "use strict";
+  var form = document.getElementById("fill");
+  if (!form) return;
+  form.classList.add("js");
+
+  var statusEl = document.getElementById("save-status");
+  var texts = statusEl.dataset;
+  var clientId = form.dataset.clientId;
+  var pageRevision = parseInt(form.dataset.revision, 10) || 0;
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.content : (form.elements.csrf_token || {}).value;
+  var STORE = "veraz-audit-" + clientId;
+  var CACHE = "veraz-v1";
+  var DETAILS = ["employee_id", "employee_name_given", "channel", "started_at", "ended_at", "notes"];
+  var inflight = null, timer = null, retryDelay = 2000, stopped = false, submitting = false;
+
+  // --- The copy on the phone: {pending: {a, c, d, k}, acked: {a, c, d, rev}} ---------------------
+  function empty() { return { a: {}, c: {}, d: {} }; }
+  function load() {
+    try {
+      var data = JSON.parse(localStorage.getItem(STORE) || "null");
+      if (data && data.pending && data.acked) return data;
+    } catch (e) { /* a broken copy is replaced */ }
+    return { pending: empty(), acked: Object.assign(empty(), { rev: 0 }) };
+  }
+  var store = load();
+  function persist() {
+    try { localStorage.setItem(STORE, JSON.stringify(store)); } catch (e) { /* storage full: server copy only */ }
+  }
+  function hasPending() {
+    var p = store.pending;
+    return Object.keys(p.a).length + Object.keys(p.c).length + Object.keys(p.d).length > 0 || !!p.k;
+  }
+
+  // --- Reading and writing the form -----------------------------------------------------------------
+  function fieldKind(name) {
+    if (name.indexOf("a-") === 0) return ["a", name.slice(2)];
+    if (name.indexOf("na-") === 0) return ["a", name.slice(3)];
+    if (name.indexOf("c-") === 0) return ["c", name.slice(2)];
+    if (DETAILS.indexOf(name) >= 0) return ["d", name];
+    return null;
+  }
+  function answerValue(key) {
+    var na = form.elements["na-" + key];
+    if (na && na.checked) return "na";
+    var el = form.elements["a-" + key];
+    if (!el) return null;
+    if (el instanceof RadioNodeList || (el.length && !el.tagName)) {
+      for (var i = 0; i < el.length; i++) if (el[i].checked) return el[i].value;
+      return null;
+    }
+    if (el.type === "radio") return el.checked ? el.value : null;
+    return el.value;
+  }
+  function setAnswer(key, value) {
+    var na = form.elements["na-" + key];
+    if (na) na.checked = value === "na";
+    var el = form.elements["a-" + key];
+    if (!el) return;
+    var list = el.tagName ? [el] : el;
+    for (var i = 0; i < list.length; i++) {
+      var input = list[i];
+      if (input.type === "radio") input.checked = value !== null && input.value === String(value);
+      else input.value = value === null || value === "na" ? "" : value;
+    }
+  }
+  function setField(kind, key, value) {
+    if (kind === "a") return setAnswer(key, value);
+    var el = form.elements[kind === "c" ? "c-" + key : key];
+    if (el && el.tagName) el.value = value === null ? "" : value;
+  }
+  function readField(kind, key) {
+    if (kind === "a") return answerValue(key);
+    var el = form.elements[kind === "c" ? "c-" + key : key];
+    return el && el.tagName ? el.value : null;
+  }
+
+  // --- Status and progress --------------------------------------------------------------------------
+  function setStatus(state, text) {
+    statusEl.dataset.state = state === "locked" || state === "retry" ? "error" : state;
+    var message = text || texts[state] || "";
+    if (statusEl.textContent !== message) statusEl.textContent = message;
+  }
+  function updateProgress() {
+    var total = 0;
+    form.querySelectorAll("[data-section]").forEach(function (section) {
+      var done = 0;
+      section.querySelectorAll("[data-answerable]").forEach(function (q) {
+        var v = answerValue(q.dataset.key);
+        if (v !== null && v !== "") done++;
+      });
+      var n = section.querySelector(".progress .n");
+      if (n) n.textContent = done;
+      total += done;
+    });
+    var count = document.getElementById("answered-count");
+    if (count) count.textContent = total;
+  }
+  function showProblem(key, message) {
+    var box = document.getElementById("e-" + key);
+    var q = document.getElementById("q-" + key);
+    if (box) { box.textContent = message || ""; box.hidden = !message; }
+    if (q) {
+      q.classList.toggle("has-error", !!message);
+      if (message) q.setAttribute("aria-describedby", "e-" + key); else q.removeAttribute("aria-describedby");
+    }
+  }
+
+  // --- Restore what the phone kept ------------------------------------------------------------------
+  function apply(part) {
+    ["a", "c", "d"].forEach(function (kind) {
+      Object.keys(part[kind] || {}).forEach(function (key) { setField(kind, key, part[kind][key]); });
+    });
+  }
+  if (store.acked.rev > pageRevision) {
+    apply(store.acked); // this page is older than what the server already has (it came from the cache)
+  } else {
+    store.acked = Object.assign(empty(), { rev: 0 });
+  }
+  apply(store.pending);
+  persist();
+  updateProgress();
+
+  // --- Sending -------------------------------------------------------------------------------------
+  function schedule(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(sync, delay || 0);
+  }
+  function request(url, body, json) {
+    var headers = { "Accept": "application/json", "X-CSRFToken": csrf };
+    if (json) headers["Content-Type"] = "application/json";
+    return fetch(url, { method: "POST", headers: headers, body: json ? JSON.stringify(body) : body,
+                        credentials: "same-origin", redirect: "manual" });
+  }
+  function readJson(response) {
+    var type = response.headers.get("Content-Type") || "";
+    return type.indexOf("json") >= 0 ? response.json().catch(function () { return {}; }) : Promise.resolve(null);
+  }
+  function offlineRetry() {
+    setStatus("offline");
+    schedule(retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
+  function sync() {
+    if (inflight || stopped) return inflight;
+    if (!hasPending()) { setStatus("saved"); return Promise.resolve(true); }
+    if (!navigator.onLine) { offlineRetry(); return Promise.resolve(false); }
+    var snapshot = JSON.parse(JSON.stringify(store.pending));
+    setStatus("saving");
+    var body = { client_id: clientId, answers: snapshot.a, comments: snapshot.c, details: snapshot.d };
+    var checkin = snapshot.k ? request(form.dataset.checkin, snapshot.k, true).then(function (r) {
+      if (r.ok || r.status === 422) { delete store.pending.k; persist(); }
+    }) : Promise.resolve();
+    inflight = checkin.then(function () {
+      var noChanges = !Object.keys(snapshot.a).length && !Object.keys(snapshot.c).length && !Object.keys(snapshot.d).length;
+      return noChanges ? null : request(form.dataset.autosave, body, true);
+    }).then(function (response) {
+      if (response === null) { inflight = null; return finish(); }
+      return readJson(response).then(function (data) { inflight = null; return handle(response, data, snapshot); });
+    }, function () {
+      inflight = null;
+      offlineRetry();
+      return false;
+    });
+    return inflight;
+  }
+
+  function forget(snapshot, rev) {
+    ["a", "c", "d"].forEach(function (kind) {
+      Object.keys(snapshot[kind]).forEach(function (key) {
+        if (JSON.stringify(store.pending[kind][key]) === JSON.stringify(snapshot[kind][key])) {
+          delete store.pending[kind][key];
+        }
+        if (rev) store.acked[kind][key] = snapshot[kind][key];
+      });
+    });
+    if (rev) store.acked.rev = rev;
+    persist();
+  }
+
+  function finish() {
+    retryDelay = 2000;
+    if (hasPending()) return sync();
+    setStatus("saved");
+    return true;
+  }
+
+  function handle(response, data, snapshot) {
+    if (response.ok && data && data.ok) {
+      forget(snapshot, data.revision);
+      Object.keys(snapshot.a).forEach(function (key) { showProblem(key, ""); });
+      return finish();
+    }
+    var status = response.status;
+    if (status === 422 && data && data.error) {
+      var problems = (data.error.details || {}).problems || [];
+      var bad = {};
+      problems.forEach(function (p) { bad[p.criterion] = true; showProblem(p.criterion, p.message); });
+      // Values the server refuses are shown at their question and not sent again; the rest are.
+      ["a", "c", "d"].forEach(function (kind) {
+        Object.keys(snapshot[kind]).forEach(function (key) {
+          if (bad[key]) delete store.pending[kind][key];
+        });
+      });
+      persist();
+      setStatus("error", data.error.message);
+      if (hasPending()) schedule(500);
+      return false;
+    }
+    if (status === 409 && data && data.error && (data.error.details || {}).status) {
+      stopped = true; // submitted or approved elsewhere: nothing more can be saved
+      setStatus("locked", data.error.message);
+      return false;
+    }
+    if (response.type === "opaqueredirect" || status === 401) { setStatus("error", texts.login); schedule(30000); return false; }
+    if (status === 409 || status >= 500) {
+      setStatus("retry");
+      schedule(retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 30000);
+      return false;
+    }
+    if (status === 400) { setStatus("error", texts.reload); return false; }
+    setStatus("error", data && data.error ? data.error.message : texts.retry);
+    return false;
+  }
+
+  // --- Changes -------------------------------------------------------------------------------------
+  var typing = null;
+  function record(target) {
+    if (!target.name || stopped) return false;
+    var kind = fieldKind(target.name);
+    if (!kind) return false;
+    var value = readField(kind[0], kind[1]);
+    store.pending[kind[0]][kind[1]] = value === "" && kind[0] === "a" ? null : value;
+    persist();
+    if (kind[0] === "a") updateProgress();
+    return true;
+  }
+  form.addEventListener("change", function (event) {
+    if (event.target.type === "file") return;
+    if (record(event.target)) { clearTimeout(typing); schedule(0); }
+  });
+  form.addEventListener("input", function (event) {
+    var t = event.target;
+    if (t.type === "radio" || t.type === "checkbox" || t.tagName === "SELECT" || t.type === "file") return;
+    if (record(t)) {
+      setStatus(navigator.onLine ? "saving" : "offline");
+      clearTimeout(typing);
+      typing = setTimeout(function () { schedule(0); }, 700);
+    }
+  });
+  window.addEventListener("online", function () { retryDelay = 2000; schedule(0); });
+  window.addEventListener("offline", function () { if (hasPending()) setStatus("offline"); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { persist(); if (hasPending()) sync(); }
+  });
+  window.addEventListener("pagehide", persist);
+
+  // --- Submit once ---------------------------------------------------------------------------------
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    var action = submitter ? submitter.getAttribute("formaction") : null;
+    if (action && action.indexOf("/photos") >= 0) return; // a no-JS photo button; not used with JS
+    event.preventDefault();
+    if (submitting) return;
+    var isSubmit = submitter && submitter.id === "submit-button";
+    if (!navigator.onLine) { setStatus("offline", isSubmit ? texts.offlineSubmit : texts.offline); return; }
+    submitting = true;
+    var button = isSubmit ? submitter : null;
+    if (button) button.disabled = true;
+    clearTimeout(typing);
+    Promise.resolve(sync()).then(function () {
+      if (hasPending()) {
+        submitting = false;
+        if (button) button.disabled = false;
+        setStatus(navigator.onLine ? "error" : "offline", texts.unsent);
+        return;
+      }
+      if (!isSubmit) { submitting = false; setStatus("saved"); return; }
+      form.action = form.dataset.submit;
+      form.submit(); // a plain POST carrying the client id: a retry finds the audit already submitted
+    });
+  });
+
+  // --- Photos --------------------------------------------------------------------------------------
+  form.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type !== "file" || !input.files || !input.files.length) return;
+    var box = input.closest(".photo-inputs");
+    var note = box.querySelector(".photo-status");
+    var key = box.dataset.criterion;
+    if (!navigator.onLine) { note.textContent = texts.photoOffline; input.value = ""; return; }
+    var data = new FormData();
+    data.append("photo", input.files[0]);
+    data.append("criterion", key);
+    data.append("csrf_token", csrf);
+    note.textContent = texts.photoSending;
+    request(form.dataset.photos, data, false).then(function (response) {
+      return readJson(response).then(function (body) {
+        input.value = "";
+        if (response.status === 201 && body) {
+          note.textContent = texts.photoAdded;
+          addThumb(key, body);
+        } else {
+          note.textContent = body && body.error ? body.error.message : texts.photoError;
+        }
+      });
+    }, function () { note.textContent = texts.photoOffline; input.value = ""; });
+  });
+  function addThumb(key, photo) {
+    var list = form.querySelector('[data-photos-for="' + (key || "") + '"]');
+    if (!list) return;
+    var item = document.createElement("li");
+    var img = document.createElement("img");
+    img.src = photo.url; img.alt = texts.photoAlt; img.width = 96; img.height = 96;
+    var remove = document.createElement("button");
+    remove.type = "submit"; remove.className = "link remove-photo"; remove.textContent = texts.remove;
+    remove.setAttribute("formaction", photo.delete_url);
+    item.appendChild(img); item.appendChild(remove);
+    list.appendChild(item);
+  }
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest(".remove-photo");
+    if (!button) return;
+    event.preventDefault();
+    if (!navigator.onLine) { setStatus("offline", texts.photoOffline); return; }
+    request(button.getAttribute("formaction"), new FormData(), false).then(function (response) {
+      if (response.ok) button.closest("li").remove();
+    }, function () { setStatus("offline", texts.photoOffline); });
+  });
+
+  // --- Check-in, only when the auditor taps the button ----------------------------------------------
+  var checkin = form.querySelector(".checkin");
+  if (checkin && "geolocation" in navigator) {
+    checkin.hidden = false;
+    var checkinNote = document.getElementById("checkin-status");
+    document.getElementById("checkin-button").addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (position) {
+        store.pending.k = { lat: position.coords.latitude, lng: position.coords.longitude,
+                            accuracy: position.coords.accuracy, at: new Date(position.timestamp).toISOString() };
+        persist();
+        checkinNote.textContent = texts.checkinDone + " · " + new Date(position.timestamp).toLocaleTimeString();
+        schedule(0);
+      }, function () { checkinNote.textContent = texts.checkinRefused; },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+  }
+
+  // --- Jump to the first problem after a refused submission -----------------------------------------
+  var problems = document.getElementById("problems");
+  if (problems && !location.hash) problems.focus();
+
+  // --- Offline: a service worker keeps this page, its CSS and this script --------------------------
+  if ("serviceWorker" in navigator) {
+    var controlled = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.register(form.dataset.sw, { scope: "/" }).then(function () {
+      // Once the worker controls the page it caches what the page loads; the first time, do it here.
+      if (controlled || !("caches" in window)) return;
+      var urls = [form.dataset.page];
+      document.querySelectorAll('link[rel="stylesheet"], script[src]').forEach(function (el) {
+        urls.push(el.href || el.src);
+      });
+      return caches.open(CACHE).then(function (cache) {
+        return Promise.all(urls.map(function (url) {
+          return fetch(url, { credentials: "same-origin" }).then(function (response) {
+            if (response.ok && !response.redirected) return cache.put(url, response);
+          }).catch(function () { /* offline now: the cache keeps its last copy */ });
+        }));
+      });
+    }).catch(function () { /* no service worker: autosave still works */ });
+  }
+
+  if (hasPending()) schedule(0); else setStatus("saved");
+})();

@@ -1,0 +1,58 @@
+/* Veraz service worker: the fill page opens with no connection.
+   - Pages an auditor works in (/audits/<id>/fill, /my/assignments): network first, a copy kept;
+     offline, the kept copy (fill.js then restores unsynced answers from localStorage).
+   - Fingerprinted assets (/assets/<digest>/...): cache first; a new version has a new URL.
+   - Everything else goes to the network untouched. Logging out empties the cache. */
+"use strict";
+var CACHE = "veraz-v1";
+var KEPT_PAGES = /^\/(audits\/\d+\/fill|my\/assignments)$/;
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function offlinePage() {
+  return new Response("<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+    "<title>Veraz</title><h1>Sin conexión / Offline</h1>" +
+    "<p>Esta página no está guardada en el teléfono. / This page is not kept on this phone.</p>",
+    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && url.pathname === "/logout") {
+    event.waitUntil(caches.delete(CACHE));
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (url.pathname.indexOf("/assets/") === 0) {
+    event.respondWith(caches.open(CACHE).then(function (cache) {
+      return cache.match(request).then(function (hit) {
+        return hit || fetch(request).then(function (response) {
+          if (response.ok) cache.put(request, response.clone());
+          return response;
+        });
+      });
+    }));
+    return;
+  }
+  if (request.mode === "navigate" && KEPT_PAGES.test(url.pathname)) {
+    event.respondWith(fetch(request).then(function (response) {
+      if (response.ok && !response.redirected && response.type === "basic") {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, copy); });
+      }
+      return response;
+    }).catch(function () {
+      return caches.open(CACHE).then(function (cache) {
+        return cache.match(url.pathname).then(function (hit) { return hit || offlinePage(); });
+      });
+    }));
+  }
+});
