@@ -206,7 +206,7 @@ def score(spec: ScorecardSpec, answers: Mapping) -> Result:
         earned = possible = 0.0
         for criterion in section.criteria:
             value = answers.get(criterion.key)
-            frac = fraction(criterion, value) if criterion.scored else None
+            frac = fraction(criterion, value)  # checks every value; None for unscored types
             if frac is None:
                 criteria[criterion.key] = CriterionResult(criterion.key, None, 0.0, 0.0, na=value == NA)
             else:
