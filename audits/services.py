@@ -571,9 +571,9 @@ def _require_reviewer(reviewer, audit: Audit, expected_version: int | None) -> N
 def _reviewed_message(audit: Audit) -> str:
     """Why a review cannot go ahead: who got there first, or the state the audit is in."""
     if audit.status in ("approved", "returned") and audit.reviewed_by is not None:
-        return _("%(name)s has already %(action)s this audit. Reload to see it.",
-                 name=audit.reviewed_by.name,
-                 action=_("approved") if audit.status == "approved" else _("returned"))
+        if audit.status == "approved":
+            return _("%(name)s has already approved this audit. Reload to see it.", name=audit.reviewed_by.name)
+        return _("%(name)s has already returned this audit. Reload to see it.", name=audit.reviewed_by.name)
     if audit.status == "submitted":
         return _("This audit changed while you were looking at it. Reload and try again.")
     return _("Only submitted audits can be reviewed; this one is %(status)s.", status=status_label(audit.status))
