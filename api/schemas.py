@@ -4,7 +4,7 @@ source of the OpenAPI document (no hand-written JSON).
 Scores are percentages from 0 to 100 with full precision; ``earned`` and ``possible`` are points
 (criterion weights). Datetimes are ISO 8601 in UTC.
 """
-from datetime import UTC
+from datetime import UTC, date
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -16,6 +16,8 @@ from scorecards.models import CHANNELS
 
 CODE_RE = r"^[A-Za-z0-9._-]+$"
 ASSIGNMENT_STATUSES = ("open", "in_progress", "done", "overdue")
+# The last day a date filter may name: the day after it must still be a date.
+LAST_DAY = date(9998, 12, 31)
 HISTORY_ACTIONS = ("submitted", "returned", "resubmitted", "approved", "answer_changed")
 
 TEXT = {"description": "A text: a plain string, or an object of language code to string.",
@@ -424,10 +426,65 @@ class AuditSchema(AuditSummary):
 
 class AuditQuery(Query):
     branch = Id(strict=False)
+    auditor = Id(strict=False, metadata={"description": "Only audits by this auditor (a user id)."})
     employee = Id(strict=False)
     scorecard = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "A scorecard slug."})
     status = fields.String(validate=validate.OneOf(AUDIT_STATUSES))
-    date_from = fields.Date(data_key="from", metadata={"description": "Started on or after this day (UTC)."})
-    date_to = fields.Date(data_key="to", metadata={"description": "Started on or before this day (UTC)."})
+    date_from = fields.Date(data_key="from", validate=validate.Range(max=LAST_DAY),
+                            metadata={"description": "Started on or after this day (UTC)."})
+    date_to = fields.Date(data_key="to", validate=validate.Range(max=LAST_DAY),
+                          metadata={"description": "Started on or before this day (UTC)."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+# ---- assignments ----------------------------------------------------------------------------------------
+
+
+class AuditRef(ma.Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(AUDIT_STATUSES))
+    score = fields.Float(required=True, allow_none=True)
+
+
+class AssignmentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    auditor = fields.Nested(UserRef, required=True)
+    auditor_id = fields.Integer(required=True)
+    branch_id = fields.Integer(required=True)
+    scorecard = fields.String(required=True, metadata={"description": "The scorecard's slug."})
+    employee_id = fields.Integer(required=True, allow_none=True)
+    due_date = fields.Date(required=True, allow_none=True)
+    notes = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ASSIGNMENT_STATUSES), metadata={
+        "description": "open (no audit yet), in_progress (its audit is a draft or was returned; \"in progress\"), "
+                       "done (its audit was submitted or approved), overdue (no audit and past its due date)."})
+    audit = fields.Nested(AuditRef, required=True, allow_none=True,
+                          metadata={"description": "The audit made from it, if any."})
+    created_by = fields.Nested(UserRef, required=True, allow_none=True)
+    created_at = UTCDateTime(required=True)
+
+
+AssignmentPage = page_schema(AssignmentSchema, "AssignmentPage")
+
+
+class AssignmentIn(Strict):
+    auditor_id = Id(metadata={"description": "The auditor (or give auditor_email)."})
+    auditor_email = fields.String(validate=validate.Length(min=3, max=254),
+                                  metadata={"description": "The auditor's email (or give auditor_id)."})
+    branch_id = Id(required=True)
+    scorecard = fields.String(required=True, validate=validate.Length(min=1, max=80),
+                              metadata={"description": "A published scorecard's slug."})
+    employee_id = Id(allow_none=True, metadata={"description": "An employee of the branch, or null."})
+    due_date = fields.Date(allow_none=True, validate=validate.Range(max=LAST_DAY))
+    notes = fields.String(validate=validate.Length(max=4000))
+
+
+class AssignmentQuery(Query):
+    status = fields.String(validate=validate.OneOf(ASSIGNMENT_STATUSES + ("pending",)), metadata={
+        "description": "open, in_progress, done, overdue, or pending (anything not done)."})
+    auditor = Id(strict=False)
+    branch = Id(strict=False)
+    scorecard = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "A scorecard slug."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

@@ -1,0 +1,132 @@
+"""Assignments: planned audits. Admins plan for every branch, managers for their own; auditors
+list their own; HR reads. The rules are audits/services.py's (plan_assignment,
+update_assignment, delete_assignment, can_see_assignment, assignment_query).
+"""
+from flask_babel import gettext as _
+
+from api import schemas as s
+from api.audits import service_error
+from api.common import ID, current, fail, make_blueprint, not_found, paginate
+from audits import services
+from audits.models import Assignment
+from extensions import db
+from scorecards import services as scorecard_services
+
+blp = make_blueprint("assignments_api", "Assignments (planned audits). Plan: admin, manager (their branches). "
+                     "Read: auditors their own, managers their branches, admin and hr all.")
+
+FIELDS = {"branch_id": "branch", "scorecard": "scorecard", "employee_id": "employee", "due_date": "due_date",
+          "notes": "notes"}
+
+
+def _user_ref(user):
+    return {"id": user.id, "name": user.name} if user is not None else None
+
+
+def assignment_out(assignment: Assignment) -> dict:
+    audit = assignment.audit
+    return {"id": assignment.id, "auditor": _user_ref(assignment.auditor), "auditor_id": assignment.auditor_id,
+            "branch_id": assignment.branch_id, "scorecard": assignment.scorecard.slug,
+            "employee_id": assignment.employee_id, "due_date": assignment.due_date, "notes": assignment.notes or "",
+            "status": assignment.status(),
+            "audit": {"id": audit.id, "status": audit.status, "score": audit.score} if audit is not None else None,
+            "created_by": _user_ref(assignment.created_by), "created_at": assignment.created_at}
+
+
+def visible_assignment(assignment_id) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not services.can_see_assignment(current(), assignment):
+        not_found()
+    return assignment
+
+
+def _values(data: dict) -> dict:
+    """The service's keyword arguments from the JSON body (only the keys sent)."""
+    if "auditor_id" in data and "auditor_email" in data:
+        fail(422, _("Give auditor_id or auditor_email, not both."),
+             {"json": {"auditor_email": [_("Give auditor_id or auditor_email, not both.")]}})
+    values = {}
+    if "auditor_id" in data:
+        values["auditor"] = data["auditor_id"]
+    elif "auditor_email" in data:
+        values["auditor"] = data["auditor_email"].strip().lower()
+    for key, name in FIELDS.items():
+        if key in data:
+            values[name] = data[key]
+    return values
+
+
+@blp.route("/assignments", methods=["GET"])
+@blp.arguments(s.AssignmentQuery, location="query", as_kwargs=True)
+@blp.response(200, s.AssignmentPage)
+@blp.errors(401)
+def list_assignments(page, per_page, status=None, auditor=None, branch=None, scorecard=None):
+    """The assignments you may see, soonest due first: auditors their own, managers their branches'."""
+    scorecard_id = None
+    if scorecard:
+        card = scorecard_services.get_by_slug(scorecard)
+        if card is None:
+            return {"items": [], "page": page, "per_page": per_page, "total": 0, "pages": 0}
+        scorecard_id = card.id
+    query = services.assignment_query(current(), status=status, auditor_id=auditor, branch_id=branch,
+                                      scorecard_id=scorecard_id)
+    result = paginate(query, {"page": page, "per_page": per_page})
+    result["items"] = [assignment_out(a) for a in result["items"]]
+    return result
+
+
+@blp.route("/assignments", methods=["POST"])
+@blp.arguments(s.AssignmentIn)
+@blp.response(201, s.AssignmentSchema)
+@blp.errors(401, 403, 404)
+def create_assignment(data):
+    """Plan an audit (admin; manager for their branches): who audits which branch with which scorecard,
+    maybe one employee, by when."""
+    values = _values(data)
+    if "auditor" not in values:
+        fail(422, _("Give auditor_id or auditor_email."),
+             {"json": {"auditor_id": [_("Give auditor_id or auditor_email.")]}})
+    try:
+        assignment = services.plan_assignment(current(), **values)
+    except services.AuditError as exc:
+        service_error(exc)
+    db.session.commit()
+    return assignment_out(assignment)
+
+
+@blp.route(f"/assignments/<{ID}:assignment_id>", methods=["GET"])
+@blp.response(200, s.AssignmentSchema)
+@blp.errors(401, 404)
+def get_assignment(assignment_id):
+    """One assignment, with its status and the audit made from it."""
+    return assignment_out(visible_assignment(assignment_id))
+
+
+@blp.route(f"/assignments/<{ID}:assignment_id>", methods=["PATCH"])
+@blp.arguments(s.AssignmentIn(partial=True))
+@blp.response(200, s.AssignmentSchema)
+@blp.errors(401, 403, 404, 409)
+def update_assignment(data, assignment_id):
+    """Change an assignment (admin; manager of its branch). Once its audit exists only due_date and notes
+    may change (409)."""
+    assignment = visible_assignment(assignment_id)
+    try:
+        services.update_assignment(assignment, current(), **_values(data))
+    except services.AuditError as exc:
+        service_error(exc)
+    db.session.commit()
+    return assignment_out(assignment)
+
+
+@blp.route(f"/assignments/<{ID}:assignment_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.errors(401, 403, 404, 409)
+def delete_assignment(assignment_id):
+    """Delete an assignment (admin; manager of its branch); one with an audit cannot be deleted (409)."""
+    assignment = visible_assignment(assignment_id)
+    try:
+        services.delete_assignment(assignment, current())
+    except services.AuditError as exc:
+        service_error(exc)
+    db.session.commit()
+    return None
