@@ -59,7 +59,8 @@ class ScorecardVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecard.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    # active_history: the guard below must see the stored status even when it was never loaded.
+    status: Mapped[str] = mapped_column(String(16), default="draft", active_history=True)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     pass_mark: Mapped[float] = mapped_column(Float, default=80.0)
@@ -120,13 +121,26 @@ class Criterion(db.Model):
         return self.type in SCORED_TYPES
 
 
-def _version_of(obj):
+def _parent(session, obj, attr, fk, model):
+    """obj.<attr>, or the one it was just detached from (a criterion popped from its section)."""
+    value = getattr(obj, attr)
+    if value is None:
+        deleted = db.inspect(obj).attrs[attr].history.deleted
+        value = deleted[0] if deleted else None
+    if value is None and getattr(obj, fk) is not None:
+        value = session.get(model, getattr(obj, fk))
+    return value
+
+
+def _version_of(obj, session=None):
+    session = session or db.session
     if isinstance(obj, ScorecardVersion):
         return obj
     if isinstance(obj, Section):
-        return obj.version
+        return _parent(session, obj, "version", "version_id", ScorecardVersion)
     if isinstance(obj, Criterion):
-        return obj.section.version if obj.section is not None else None
+        section = _parent(session, obj, "section", "section_id", Section)
+        return _version_of(section, session) if section is not None else None
     return None
 
 
@@ -141,10 +155,12 @@ def _was_published(version: ScorecardVersion) -> bool:
 @event.listens_for(Session, "before_flush")
 def _guard_published_versions(session, _context, _instances):
     for obj in list(session.dirty) + list(session.deleted) + list(session.new):
-        version = _version_of(obj)
-        if version is None or version.id is None:
+        if not isinstance(obj, (ScorecardVersion, Section, Criterion)):
             continue
-        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+        if obj in session.dirty and not session.is_modified(obj, include_collections=True):
+            continue
+        version = _version_of(obj, session)
+        if version is None or version.id is None:
             continue
         if obj is version and obj in session.dirty:
             # The one change allowed: the draft -> published step itself.

@@ -305,9 +305,9 @@ def version(card_id, number):
 
 def _settings_form(version, formdata=None):
     es, en = _text_fields(version.scorecard.name)
-    form = SettingsForm(formdata=formdata, data={"name_es": es, "name_en": en, "pass_mark": services._num(version.pass_mark),
-                                                 "critical_zeroes_score": version.critical_zeroes_score})
-    return form
+    return SettingsForm(formdata=formdata, data={
+        "name_es": es, "name_en": en, "pass_mark": services._num(version.pass_mark),
+        "critical_zeroes_score": version.critical_zeroes_score})
 
 
 def _version_page(version, settings_form=None, problems=None, status=200):
