@@ -726,6 +726,8 @@ def _audit_page(audit, status=200, return_form=None):
                            duration=duration, can_review=can_review,
                            return_form=return_form or (ReturnForm() if can_review else None),
                            audit_photos=photos_by_key.get(None, []),
+                           pdf_url=url_for("reports.audit_pdf", audit_id=audit.id)
+                           if "reports.audit_pdf" in current_app.view_functions and audit.status != "draft" else None,
                            can_edit=services.can_edit(current_user, audit)), status
 
 

@@ -434,6 +434,10 @@ def _check_details(audit: Audit, details: dict):
                 continue
             if key == "started_at" and value is None:
                 continue  # an audit always keeps its start
+            old = getattr(audit, key)
+            if value is not None and old is not None and \
+                    value.replace(second=0, microsecond=0) == old.replace(second=0, microsecond=0):
+                continue  # forms show minutes: the same minute is no change
         if getattr(audit, key) != value:
             changes[key] = value
     start = changes.get("started_at", audit.started_at)
