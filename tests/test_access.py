@@ -1,0 +1,254 @@
+"""Every route of the app, web and API, found from the URL map, walked as each kind of person.
+
+The objects in the URLs all belong to branch A and to the first auditor. Each endpoint is listed
+in POLICY with who may use it on such an object; a route missing from POLICY fails the test, so a
+new route cannot ship without saying who may use it. Refused people get 403 or 404 (401 for an API
+call without a token, a redirect to the login page for a web page), never a 500, and never a page
+that shows branch A's data to someone outside it.
+"""
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+
+from accounts.models import ApiToken, User
+from audits.models import Assignment, Audit, Photo
+from branches.models import Employee
+from extensions import db
+from tests import factories
+
+PEOPLE = ["anonymous", "auditor", "auditor2", "manager_a", "manager_b", "hr", "admin"]
+LOGGED_IN = set(PEOPLE) - {"anonymous"}
+ALL = set(PEOPLE)
+ADMIN = {"admin"}
+AUDITORS = {"auditor", "auditor2"}
+MANAGERS = {"manager_a", "manager_b"}
+SEES_A = {"admin", "manager_a", "hr"}          # may see branch A's things
+MANAGES_A = {"admin", "manager_a"}             # may change branch A's things
+OWNER = {"auditor"}                           # the auditor whose audit it is
+REPORTS_LISTS = {"admin", "hr", "manager_a", "manager_b"}
+MARKER = "Zelda Secret-A"                     # branch A's employee: must never reach outsiders
+
+# endpoint -> who may use it (for GET), or {method: who} where methods differ.
+POLICY = {
+    # public
+    "accounts.index": ALL, "accounts.login": ALL, "accounts.logout": ALL, "accounts.set_language": ALL,
+    "accounts.theme_css": ALL, "asset": ALL, "static": ALL, "healthz": ALL, "manifest": ALL,
+    "service_worker": ALL, "api-docs.openapi_json": ALL,
+    # everyone's own
+    "accounts.profile": LOGGED_IN, "accounts.change_password": LOGGED_IN, "accounts.create_token": LOGGED_IN,
+    "accounts.revoke_token": OWNER,
+    # admin
+    "accounts.list_users": ADMIN, "accounts.create_user": ADMIN, "accounts.edit_user": ADMIN,
+    "accounts.settings": ADMIN,
+    "branches.create_branch": ADMIN, "branches.create_employee": ADMIN,
+    "branches.list_branches": REPORTS_LISTS, "branches.list_employees": REPORTS_LISTS,
+    "branches.edit_branch": {"GET": SEES_A, "POST": ADMIN},
+    "branches.edit_employee": {"GET": SEES_A, "POST": ADMIN},
+    # audits
+    "audits.my_assignments": AUDITORS | MANAGERS | ADMIN,  # managers and admins may audit too
+    "audits.start_audit": AUDITORS | MANAGERS | ADMIN,
+    "audits.assignments": MANAGERS | ADMIN, "audits.create_assignment": MANAGERS | ADMIN,
+    "audits.edit_assignment": MANAGES_A, "audits.delete_assignment": MANAGES_A,
+    "audits.list_audits": LOGGED_IN, "audits.view_audit": OWNER | SEES_A, "audits.photo": OWNER | SEES_A,
+    "audits.fill": OWNER, "audits.autosave": OWNER, "audits.submit": OWNER, "audits.checkin": OWNER,
+    "audits.upload_photo": OWNER, "audits.delete_photo": OWNER, "audits.review": MANAGES_A,
+    # API: the same rules
+    "accounts_api.me": LOGGED_IN, "accounts_api.list_users": MANAGERS | ADMIN,
+    "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
+    "branches_api.list_branches": REPORTS_LISTS, "branches_api.create_branch": ADMIN,
+    "branches_api.get_branch": SEES_A, "branches_api.update_branch": ADMIN,
+    "branches_api.list_employees": REPORTS_LISTS, "branches_api.create_employee": ADMIN,
+    "branches_api.get_employee": SEES_A, "branches_api.update_employee": ADMIN,
+    "scorecards_api.list_scorecards": LOGGED_IN, "scorecards_api.get_scorecard": LOGGED_IN,
+    "scorecards_api.import_scorecard": ADMIN, "scorecards_api.publish_scorecard": ADMIN,
+    "assignments_api.list_assignments": LOGGED_IN, "assignments_api.create_assignment": MANAGERS | ADMIN,
+    "assignments_api.get_assignment": OWNER | SEES_A, "assignments_api.update_assignment": MANAGES_A,
+    "assignments_api.delete_assignment": MANAGES_A,
+    "audits_api.list_audits": LOGGED_IN, "audits_api.create_audit": AUDITORS | MANAGERS | ADMIN,
+    "audits_api.get_audit": OWNER | SEES_A, "audits_api.update_audit": OWNER,
+    "audits_api.submit_audit": OWNER, "audits_api.approve_audit": MANAGES_A, "audits_api.return_audit": MANAGES_A,
+    # reports
+    "reports.overview": REPORTS_LISTS, "reports.employees": REPORTS_LISTS, "reports.branch": SEES_A,
+    "reports.employee": SEES_A,
+}
+# Whole areas, by endpoint prefix, when every route in them follows one rule.
+AREAS = {"scorecards.": ADMIN}
+
+
+ON_A_DRAFT = {"audits.fill", "audits.autosave", "audits.submit", "audits.checkin", "audits.upload_photo",
+              "audits.photo", "audits.delete_photo", "audits_api.update_audit", "audits_api.submit_audit"}
+
+
+def allowed_for(endpoint, method):
+    rule = POLICY.get(endpoint)
+    if rule is None:
+        rule = next((who for prefix, who in AREAS.items() if endpoint.startswith(prefix)), None)
+    if isinstance(rule, dict):
+        rule = rule.get(method, rule.get("GET"))
+    return rule
+
+
+@pytest.fixture
+def objects(app, world):
+    """Branch A's things, owned by the first auditor; branch B's belong to the second."""
+    with app.app_context():
+        db.session.get(Employee, world["employee_a"]).name = MARKER
+        version = factories.scorecard()
+        audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="submitted",
+                                employee_id=world["employee_a"], comments={"a_no": MARKER})
+        draft_audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="draft",
+                                      employee_id=world["employee_a"], comments={"a_no": MARKER})
+        factories.audit(version, world["auditor2"]["id"], world["branch_b"], status="submitted")
+        draft = factories.scorecard(publish=False)
+        assignment = Assignment(auditor_id=world["auditor"]["id"], branch_id=world["branch_a"],
+                                scorecard_id=version.scorecard_id, employee_id=world["employee_a"],
+                                due_date=date.today() + timedelta(days=2), created_by_id=world["admin"]["id"])
+        db.session.add(assignment)
+        image = io.BytesIO()
+        Image.new("RGB", (8, 8), "red").save(image, "JPEG")
+        photo = Photo(audit=draft_audit, filename="access-test.jpg", size=image.tell())
+        db.session.add(photo)
+        auditor = db.session.get(User, world["auditor"]["id"])
+        token, _secret = ApiToken.issue(auditor, "walk")
+        tokens = {}
+        for name in LOGGED_IN:
+            _row, tokens[name] = ApiToken.issue(db.session.get(User, world[name]["id"]), "walk")
+        db.session.commit()
+        import os
+
+        os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+        with open(os.path.join(app.config["UPLOAD_FOLDER"], "access-test.jpg"), "wb") as handle:
+            handle.write(image.getvalue())
+        first = version.sections[0]
+        return {
+            "audit_id": audit.id, "draft_audit_id": draft_audit.id, "assignment_id": assignment.id,
+            "branch_id": world["branch_a"],
+            "employee_id": world["employee_a"], "user_id": world["auditor"]["id"], "token_id": token.id,
+            "photo_id": photo.id, "slug": version.scorecard.slug, "card_id": draft.scorecard_id,
+            "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
+            "section_as_key": draft.sections[0].key,
+            "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
+            "tokens": tokens,
+        }
+
+
+def urls(app, objects):
+    """(endpoint, method, url) for every rule, its parameters filled with branch A's objects."""
+    out, unknown = [], []
+    for rule in app.url_map.iter_rules():
+        values = {}
+        for arg in rule.arguments:
+            if arg not in objects:
+                unknown.append(f"{rule.endpoint} needs a value for <{arg}>: add it to the objects fixture")
+            values[arg] = objects.get(arg, 1)
+        if rule.endpoint in ON_A_DRAFT:  # filling needs an audit still being filled
+            values["audit_id"] = objects["draft_audit_id"]
+        if "section" in rule.endpoint and "key" in values:
+            values["key"] = objects["section_as_key"]
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **values)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((rule.endpoint, method, url))
+    assert not unknown, "\n".join(unknown)
+    # reads first, then changes, deletions last, so that one change does not hide the next route
+    order = {"GET": 0, "POST": 1, "PATCH": 1, "PUT": 1, "DELETE": 2}
+    return sorted(out, key=lambda item: (order[item[1]], "delete" in item[0] or "revoke" in item[0]))
+
+
+def test_every_route_is_classified(app, objects):
+    missing = sorted({e for e, _m, _u in urls(app, objects) if allowed_for(e, "GET") is None})
+    assert not missing, "say who may use these routes in tests/test_access.py POLICY: " + ", ".join(missing)
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_each_person_reaches_only_what_they_may(app, objects, world, person):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    if person != "anonymous":
+        assert client.post("/login", data={"email": world[person]["email"],
+                                           "password": factories.PASSWORD}).status_code == 302
+    problems = []
+    for endpoint, method, url in urls(app, objects):
+        who = allowed_for(endpoint, method)
+        if who is None or endpoint == "accounts.logout":  # logging out would end the walk
+            continue
+        api = url.startswith("/api/")
+        headers = {}
+        if api and person != "anonymous":
+            headers["Authorization"] = f"Bearer {objects['tokens'][person]}"
+        api_client = app.test_client() if api else client  # the API ignores cookies; test it without them
+        kwargs = {"json": {}} if api and method in ("POST", "PATCH") else {}
+        response = api_client.open(url, method=method, headers=headers, **kwargs)
+        status = response.status_code
+        body = response.get_data(as_text=True) if response.mimetype in ("text/html", "application/json") else ""
+        where = f"{person} {method} {url} ({endpoint}) -> {status}"
+        if status >= 500:
+            problems.append(where + ": server error")
+            continue
+        if person in who:
+            if status in (401, 403) or (method == "GET" and status >= 400 and endpoint != "asset"):
+                problems.append(where + ": should be allowed")
+            continue
+        # refused
+        if api:
+            ok = status in (401,) if person == "anonymous" else status in (403, 404, 405)
+            if person != "anonymous" and method != "GET" and status in (400, 422):
+                ok = True  # an empty body fails validation before the role is even looked at
+            if response.mimetype != "application/json" or "/login" in response.headers.get("Location", ""):
+                ok = False
+        elif person == "anonymous":
+            ok = status in (302, 401) and "/login" in response.headers.get("Location", "/login")
+            ok = ok or status == 400  # a form post without its fields
+        else:
+            ok = status in (403, 404) or (method == "POST" and status == 400)
+            if endpoint in ON_A_DRAFT and person in SEES_A:
+                # someone who may see the audit but not fill it is shown the read-only audit page
+                audit_page = f"/audits/{objects['draft_audit_id']}"
+                ok = ok or (status == 302 and response.headers["Location"].endswith(audit_page))
+        if not ok:
+            problems.append(where + ": should be refused")
+        if MARKER in body:
+            problems.append(where + ": shows branch A's data")
+    with app.app_context():
+        draft = db.session.get(Audit, objects["draft_audit_id"])
+        if person != "auditor":  # nobody but its auditor changed the draft, whatever they sent
+            assert {a.criterion_key: a.value for a in draft.answers if a.value is not None} == {
+                k: v for k, v in factories.WORKED_ANSWERS.items()}
+            assert len(draft.photos) == 1
+    assert not problems, "\n".join(problems)
+
+
+def test_lists_never_show_another_branchs_or_auditors_data(app, objects, world):
+    for person in ("auditor2", "manager_b"):
+        client = app.test_client()
+        client.post("/login", data={"email": world[person]["email"], "password": factories.PASSWORD})
+        token = objects["tokens"][person]
+        for url in ("/audits", "/employees", "/branches", "/my/assignments", "/assignments", "/reports",
+                    "/reports/employees"):
+            assert MARKER not in client.get(url).get_data(as_text=True), f"{person} sees {url}"
+        for url in ("/api/v1/audits", "/api/v1/employees", "/api/v1/assignments", "/api/v1/branches"):
+            body = app.test_client().get(url, headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True)
+            assert MARKER not in body and f'"id": {objects["audit_id"]},' not in body, f"{person} sees {url}"
+
+
+def test_every_state_changing_form_needs_its_csrf_token(app, objects, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    client.post("/login", data={"email": world["admin"]["email"], "password": factories.PASSWORD,
+                                "csrf_token": token})
+    unprotected = []
+    for endpoint, method, url in urls(app, objects):
+        if method == "GET" or url.startswith("/api/"):
+            continue
+        response = client.open(url, method=method, data={})
+        if response.status_code != 400:
+            unprotected.append(f"{method} {url} -> {response.status_code}")
+    assert not unprotected, "accepted without a CSRF token:\n" + "\n".join(unprotected)
