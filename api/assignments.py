@@ -76,7 +76,7 @@ def list_assignments(page, per_page, status=None, auditor=None, branch=None, sco
 
 
 @blp.route("/assignments", methods=["POST"])
-@blp.arguments(s.AssignmentIn)
+@blp.arguments(s.AssignmentIn, example=s.EXAMPLE_ASSIGNMENT)
 @blp.response(201, s.AssignmentSchema)
 @blp.errors(401, 403, 404)
 def create_assignment(data):

@@ -93,7 +93,7 @@ def list_audits(page, per_page, branch=None, auditor=None, employee=None, scorec
 
 
 @blp.route("/audits", methods=["POST"])
-@blp.arguments(s.AuditIn)
+@blp.arguments(s.AuditIn, example=s.EXAMPLE_AUDIT)
 @blp.response(201, s.AuditSchema, description="A new audit (a draft, or submitted and scored).")
 @blp.alt_response(200, schema=s.AuditSchema, success=True,
                   description="The audit made earlier with the same client_id, unchanged.")
@@ -148,7 +148,7 @@ def get_audit(audit_id):
 
 
 @blp.route(f"/audits/<{ID}:audit_id>", methods=["PATCH"])
-@blp.arguments(s.AuditPatch)
+@blp.arguments(s.AuditPatch, example=s.EXAMPLE_PATCH)
 @blp.response(200, s.AuditSchema)
 @blp.errors(401, 403, 404, 409)
 def update_audit(data, audit_id):
@@ -205,7 +205,7 @@ def approve_audit(data, audit_id):
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/return", methods=["POST"])
-@blp.arguments(s.ReturnIn)
+@blp.arguments(s.ReturnIn, example=s.EXAMPLE_RETURN)
 @blp.response(200, s.AuditSchema)
 @blp.errors(401, 403, 404, 409)
 def return_audit(data, audit_id):

@@ -44,7 +44,7 @@ def list_branches(page, per_page, q="", active=None):
 
 
 @blp.route("/branches", methods=["POST"])
-@blp.arguments(s.BranchIn)
+@blp.arguments(s.BranchIn, example=s.EXAMPLE_BRANCH)
 @blp.response(201, s.BranchSchema)
 @blp.errors(401, 403, 409)
 def create_branch(data):
@@ -102,7 +102,7 @@ def _check_branch_for_employee(branch_id):
 
 
 @blp.route("/employees", methods=["POST"])
-@blp.arguments(s.EmployeeIn)
+@blp.arguments(s.EmployeeIn, example=s.EXAMPLE_EMPLOYEE)
 @blp.response(201, s.EmployeeSchema)
 @blp.errors(401, 403, 409)
 def create_employee(data):

@@ -7,6 +7,7 @@ with the user's role and scope; a revoked token or a deactivated user stops at o
 """
 import json
 import math
+import re
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -117,8 +118,20 @@ class Parser(FlaskParser):
         return super().load_querystring(req, schema)
 
 
+PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+PATH_EXAMPLES = {"slug": "branch-visit"}
+
+
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = Parser()
+
+    def route(self, rule, *, parameters=None, **options):
+        """Flask's route, with an example for each path parameter in the document (an id 1, the
+        default scorecard's slug): readers get a working URL, schemathesis a real object to try."""
+        if parameters is None:
+            parameters = [{"in": "path", "name": name, "example": PATH_EXAMPLES.get(name, 1)}
+                          for name in PATH_PARAMETER.findall(rule)]
+        return super().route(rule, parameters=parameters, **options)
 
     def errors(self, *statuses):
         """Document the error responses an operation can give (all in the error format)."""

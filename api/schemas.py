@@ -488,3 +488,33 @@ class AssignmentQuery(Query):
     scorecard = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "A scorecard slug."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+# ---- examples in the document (the default branch-visit scorecard; ids of a small installation) -----
+
+EXAMPLE_AUDIT = {
+    "client_id": "3f6c2a4e-5b1d-4c8e-9a7f-2d0b6e1c9a53", "scorecard": "branch-visit", "branch_id": 1,
+    "employee_id": 1, "started_at": "2026-03-02T10:15:00Z", "ended_at": "2026-03-02T10:40:00Z",
+    "answers": {"greeted": "yes", "wait_minutes": 4, "wait_announced": "yes", "promised_wait_kept": "yes",
+                "name_given": "no", "courtesy": 5, "empathy_listening": 4, "accurate_information": "yes",
+                "product_knowledge": 4, "resolved_first_visit": "resolved", "commitments_kept": "na",
+                "follow_up_offered": "yes", "farewell": "yes"},
+    "comments": {"name_given": "No name badge either."},
+    "submit": True,
+}
+EXAMPLE_PATCH = {"answers": {"name_given": "yes"}, "comments": {"name_given": "Gave her name at the end."}}
+EXAMPLE_RETURN = {"reason": "The wait time is missing its photo of the queue."}
+EXAMPLE_ASSIGNMENT = {"auditor_id": 4, "branch_id": 1, "scorecard": "branch-visit", "employee_id": 1,
+                      "due_date": "2031-03-31", "notes": "Visit in the afternoon rush."}
+EXAMPLE_BRANCH = {"code": "MAD-02", "name": "Madrid Chamberí", "city": "Madrid", "region": "Centro",
+                  "address": "Calle de Fuencarral 120"}
+EXAMPLE_EMPLOYEE = {"code": "E-0420", "name": "Lucía Romero", "branch_id": 1, "position": "Asesora"}
+EXAMPLE_SCORECARD_FILE = {
+    "slug": "quick-visit", "name": {"es": "Visita rápida", "en": "Quick visit"}, "channel": "visit",
+    "pass_mark": 80,  # nosec B105: a scorecard's pass mark, not a password
+    "sections": [{"key": "welcome", "title": {"es": "Bienvenida", "en": "Welcome"}, "weight": 2, "criteria": [
+        {"key": "greeted", "type": "yes_no", "kpi": "greeting",
+         "text": {"es": "¿Le saludaron al llegar?", "en": "Were you greeted on arrival?"}},
+        {"key": "courtesy", "type": "scale", "min": 1, "max": 5, "weight": 2, "kpi": "courtesy",
+         "text": {"es": "Cortesía", "en": "Courtesy"}}]}],
+}

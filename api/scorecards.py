@@ -92,7 +92,8 @@ def get_scorecard(slug, version=None):
 
 @blp.route("/scorecards", methods=["POST"])
 @blp.doc(requestBody={"required": True, "description": "A scorecard file.",
-                      "content": {"application/json": {"schema": s.SCORECARD_FILE}}})
+                      "content": {"application/json": {"schema": s.SCORECARD_FILE,
+                                                       "example": s.EXAMPLE_SCORECARD_FILE}}})
 @blp.response(201, s.ScorecardSchema, description="The draft version the file became.")
 @blp.errors(400, 401, 403, 409, 422)
 def import_scorecard():
