@@ -511,7 +511,6 @@ EXAMPLE_BRANCH = {"code": "MAD-02", "name": "Madrid Chamberí", "city": "Madrid"
 EXAMPLE_EMPLOYEE = {"code": "E-0420", "name": "Lucía Romero", "branch_id": 1, "position": "Asesora"}
 EXAMPLE_SCORECARD_FILE = {
     "slug": "quick-visit", "name": {"es": "Visita rápida", "en": "Quick visit"}, "channel": "visit",
-    "pass_mark": 80,  # nosec B105: a scorecard's pass mark, not a password
     "sections": [{"key": "welcome", "title": {"es": "Bienvenida", "en": "Welcome"}, "weight": 2, "criteria": [
         {"key": "greeted", "type": "yes_no", "kpi": "greeting",
          "text": {"es": "¿Le saludaron al llegar?", "en": "Were you greeted on arrival?"}},
