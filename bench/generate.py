@@ -389,6 +389,12 @@ def _started_at(rng: random.Random, start: datetime, days: float) -> datetime:
 # --------------------------------------------------------------------------------------------
 # Bulk writing.
 
+def _sql_null_for_none(column) -> bool:
+    """As the ORM stores None: SQL NULL in a nullable column, the JSON ``null`` in a JSON column
+    that may not be NULL (Answer.value of a comment-only answer, AuditEvent.before/after)."""
+    return column.nullable or column.type.__class__.__name__ != "JSON"
+
+
 class Writer:
     """Rows per table, flushed in chunks: Core executemany, or COPY on PostgreSQL."""
 
@@ -417,25 +423,29 @@ class Writer:
 
     def _executemany(self, name: str, rows: list) -> None:
         """Core's INSERT by executemany, with each column's own bind processor applied once here
-        (the values stored are exactly what ``table.insert()`` would store, at half the cost)."""
+        (the values stored are what ``table.insert()`` would store, at half the cost)."""
         table = self.tables[name]
         columns = list(rows[0])
         dialect = self.conn.dialect
         procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        nulls = [_sql_null_for_none(table.c[c]) for c in columns]
         sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
-        pairs = list(zip(columns, procs, strict=True))
-        self.conn.exec_driver_sql(sql, [tuple(p(row[c]) if p else row[c] for c, p in pairs) for row in rows])
+        cols = list(zip(columns, procs, nulls, strict=True))
+        self.conn.exec_driver_sql(sql, [
+            tuple(None if v is None and null else p(v) if p else v for c, p, null in cols for v in (row[c],))
+            for row in rows])
 
     def _copy(self, name: str, rows: list) -> None:
         table = self.tables[name]
         columns = list(rows[0])
         json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
+        nullable = {c: _sql_null_for_none(table.c[c]) for c in columns}
         raw = self.conn.connection.driver_connection
         sql = f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN'
         with raw.cursor() as cur, cur.copy(sql) as copy:
             for row in rows:
-                copy.write_row([json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
-                                for c in columns])
+                copy.write_row([row[c] if c not in json_columns or (row[c] is None and nullable[c])
+                                else json.dumps(row[c]) for c in columns])
 
 
 def generate(size: Size, url: str, seed: int = 2026, reset: bool = True, force: bool = False,
