@@ -101,10 +101,13 @@ class Report:
     size: Size
     counts: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     phases: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"url": _safe_url(self.url), "seconds": round(self.seconds, 1), "counts": dict(self.counts),
+        return {"url": _safe_url(self.url), "seconds": round(self.seconds, 1),
+                "cpu_seconds": round(self.cpu_seconds, 1),
+                "counts": dict(self.counts),
                 "phases": {k: round(v, 2) for k, v in self.phases.items()}}
 
 
@@ -460,6 +463,7 @@ def generate(size: Size, url: str, seed: int = 2026, reset: bool = True, force: 
 
     report = Report(url=url, size=size)
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     if reset:
         reset_database(url, force=force)
     app = make_app(url)
@@ -659,6 +663,7 @@ def generate(size: Size, url: str, seed: int = 2026, reset: bool = True, force: 
         db.session.remove()
         db.engine.dispose()
     report.seconds = time.perf_counter() - t0
+    report.cpu_seconds = time.process_time() - cpu0
     return report
 
 
