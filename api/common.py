@@ -119,7 +119,7 @@ class Parser(FlaskParser):
 
 
 PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-PATH_EXAMPLES = {"slug": "branch-visit"}
+PATH_EXAMPLES = {"slug": "branch-visit", "what": "audits", "fmt": "csv"}
 
 
 class ApiBlueprint(Blueprint):
