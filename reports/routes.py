@@ -1,7 +1,251 @@
-from flask import Blueprint
+"""Report pages, PDF downloads and exports.
+
+Who may see what (../shared/PRODUCT.md): admins everything; HR every branch, read-only; managers
+only their branches (another branch, its employees or audits: 404); auditors no reports at all
+(403, also for the PDF of their own audit: they see it on the audit's page). Anonymous users are
+sent to the login page.
+
+Filters come from the query string (GET) and go through ``queries.parse_filters``; a bad value
+gives the page again with the filter form and a message, status 400, never a 500.
+"""
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.permissions import can_see_audit, can_see_branch, roles_required
+from audits.models import Audit
+from branches.models import Branch, Employee
+from core.models import get_setting
+from core.web import error_response
+from extensions import db
+from reports import context, exports, pdf
+from reports import queries as q
+from scorecards.models import Scorecard
 
 bp = Blueprint("reports", __name__)
+
+REPORT_ROLES = ("admin", "manager", "hr")
+PER_PAGE = 25
 
 
 def register(app):
     app.register_blueprint(bp)
+
+    @app.context_processor
+    def report_helpers():
+        return {"kpi_label": context.kpi_label, "has_endpoint": lambda name: name in app.view_functions}
+
+
+def _reviewer() -> bool:
+    return current_user.role in ("admin", "manager")
+
+
+def _color() -> str:
+    return get_setting("brand_color")
+
+
+def _visible_branch(branch_id: int) -> Branch:
+    branch = db.session.get(Branch, branch_id)
+    if branch is None or not can_see_branch(current_user, branch.id):
+        abort(404)
+    return branch
+
+
+def _visible_employee(employee_id: int) -> Employee:
+    employee = db.session.get(Employee, employee_id)
+    if employee is None or not can_see_branch(current_user, employee.branch_id):
+        abort(404)
+    return employee
+
+
+def read_filters(fixed=None):
+    """(Filters, {}) from the query string, or (None, {parameter: message}) for bad values.
+
+    A branch or employee the user may not see is a 404, as if it did not exist."""
+    try:
+        f = q.parse_filters(request.args, current_user, fixed=fixed)
+    except q.FilterError as exc:
+        return None, {k: str(v) for k, v in exc.messages.items()}
+    if f.branch_id is not None:
+        _visible_branch(f.branch_id)
+    if f.employee_id is not None:
+        _visible_employee(f.employee_id)
+    if f.scorecard_id is not None and db.session.get(Scorecard, f.scorecard_id) is None:
+        return None, {"scorecard": _("Not a valid choice.")}
+    return f, {}
+
+
+def _form_context(errors, fixed=(), f=None):
+    """What the filter form needs: the choices this user may pick and the values in force."""
+    values = dict(request.args) if f is None else {k: str(v) for k, v in f.as_args().items()}
+    if f is not None:
+        values.setdefault("status", "approved")
+    return {"choices": q.filter_choices(current_user), "errors": errors, "fixed": set(fixed), "values": values,
+            "channel_labels": context.CHANNEL_LABELS, "status_labels": context.STATUS_LABELS,
+            "audit_status_labels": context.AUDIT_STATUS_LABELS}
+
+
+def _bad_filters(template, errors, fixed=(), **kw):
+    return render_template(template, data=None, **_form_context(errors, fixed), **kw), 400
+
+
+@bp.route("/reports")
+@roles_required(*REPORT_ROLES)
+def overview():
+    f, errors = read_filters()
+    if errors:
+        return _bad_filters("reports/overview.html", errors)
+    data = context.overview(f, reviewer=_reviewer(), color=_color())
+    branch = db.session.get(Branch, f.branch_id) if f.branch_id else None
+    return render_template("reports/overview.html", data=data, branch=branch, args=f.as_args(),
+                           period_args=_period_args(f), **_form_context({}, f=f))
+
+
+def _sort_args():
+    sort = request.args.get("sort") or "mean"
+    order = request.args.get("order") or ("asc" if sort in ("name", "branch") else "desc")
+    errors = {}
+    if sort not in q.EMPLOYEE_SORTS:
+        errors["sort"] = _("Not a valid choice.")
+    if order not in ("asc", "desc"):
+        errors["order"] = _("Not a valid choice.")
+    return sort, order, errors
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, min(int(raw), 100_000)) if raw.isdigit() else 1
+
+
+@bp.route("/reports/employees")
+@roles_required(*REPORT_ROLES)
+def employees():
+    f, errors = read_filters()
+    sort, order, sort_errors = _sort_args()
+    errors.update(sort_errors)
+    if errors:
+        return _bad_filters("reports/employees.html", errors, sort_labels=context.SORT_LABELS, sort=sort,
+                            order=order)
+    page = q.employee_ranking(f, sort=sort, descending=order == "desc", page=_page(), per_page=PER_PAGE,
+                              include_unaudited=True)
+    args = f.as_args()
+    return render_template("reports/employees.html", data={"filters": f, "described": context.describe_filters(f)},
+                           pagination=page, args=args, sort=sort, order=order, sort_labels=context.SORT_LABELS,
+                           **_form_context({}, f=f))
+
+
+@bp.route("/reports/employees/<int:employee_id>")
+@roles_required(*REPORT_ROLES)
+def employee(employee_id):
+    person = _visible_employee(employee_id)
+    fixed = ("branch", "region", "employee")
+    f, errors = read_filters(fixed={"employee_id": person.id, "branch_id": None, "region": None})
+    if errors:
+        return _bad_filters("reports/employee.html", errors, fixed, employee=person)
+    data = context.employee_report(person, f, color=_color())
+    return render_template("reports/employee.html", data=data, employee=person, args=_period_args(f),
+                           **_form_context({}, fixed, f=f))
+
+
+@bp.route("/reports/branches/<int:branch_id>")
+@roles_required(*REPORT_ROLES)
+def branch(branch_id):
+    place = _visible_branch(branch_id)
+    fixed = ("branch", "region", "employee")
+    f, errors = read_filters(fixed={"branch_id": place.id, "region": None, "employee_id": None})
+    if errors:
+        return _bad_filters("reports/branch.html", errors, fixed, branch=place)
+    data = context.branch_report(place, f, color=_color(), reviewer=_reviewer())
+    return render_template("reports/branch.html", data=data, branch=place, args=_period_args(f),
+                           **_form_context({}, fixed, f=f))
+
+
+def _period_args(f: q.Filters) -> dict:
+    """The filters to carry to another subject's page (not who the report is about)."""
+    args = f.as_args()
+    for key in ("branch", "region", "employee"):
+        args.pop(key, None)
+    return args
+
+
+# --- PDFs ----------------------------------------------------------------------------------------
+
+def _lang_arg() -> str:
+    """The reader's language, or ?lang=es|en to get the other one."""
+    from core.i18n import lang
+
+    wanted = request.args.get("lang")
+    return wanted if wanted in ("es", "en") else lang()
+
+
+def _pdf_response(make, name: str):
+    """A PDF download; a failed render gives an error page, never a broken file."""
+    try:
+        data = make()
+    except pdf.PdfError:
+        return error_response(500, _("The PDF could not be made. Please try again; if it fails again, "
+                                     "tell your administrator."))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/reports/audits/<int:audit_id>.pdf")
+@roles_required(*REPORT_ROLES)
+def audit_pdf(audit_id):
+    audit = db.session.get(Audit, audit_id)
+    if audit is None or audit.status == "draft" or not can_see_audit(current_user, audit):
+        abort(404)
+    return _pdf_response(lambda: pdf.audit_pdf(audit, _lang_arg()), f"audit-{audit.id}.pdf")
+
+
+@bp.route("/reports/employees/<int:employee_id>.pdf")
+@roles_required(*REPORT_ROLES)
+def employee_pdf(employee_id):
+    person = _visible_employee(employee_id)
+    f, errors = read_filters(fixed={"employee_id": person.id, "branch_id": None, "region": None})
+    if errors:
+        return _filter_error(errors)
+    return _pdf_response(lambda: pdf.employee_pdf(person, f, _lang_arg()),
+                         f"employee-{person.code}-{_period_name(f)}.pdf")
+
+
+@bp.route("/reports/branches/<int:branch_id>.pdf")
+@roles_required(*REPORT_ROLES)
+def branch_pdf(branch_id):
+    place = _visible_branch(branch_id)
+    f, errors = read_filters(fixed={"branch_id": place.id, "region": None, "employee_id": None})
+    if errors:
+        return _filter_error(errors)
+    return _pdf_response(lambda: pdf.branch_pdf(place, f, _lang_arg()),
+                         f"branch-{place.code}-{_period_name(f)}.pdf")
+
+
+def _period_name(f: q.Filters) -> str:
+    name = "-".join(d.isoformat() for d in (f.date_from, f.date_to) if d) or "all"
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+
+def _filter_error(errors: dict):
+    message = _("Some filters are not valid: %(list)s", list="; ".join(f"{k}: {v}" for k, v in errors.items()))
+    return error_response(400, message, details=errors)
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+@bp.route("/reports/exports/<what>.<fmt>")
+@roles_required(*REPORT_ROLES)
+def export(what, fmt):
+    if what not in exports.EXPORTS or fmt not in exports.MIMETYPES:
+        abort(404)
+    f, errors = read_filters()
+    if errors:
+        return _filter_error(errors)
+    body = stream_with_context(exports.export(what, fmt, f))
+    response = Response(body, mimetype=exports.MIMETYPES[fmt])
+    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in exports.filename(what, fmt, f))
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream on as it comes
+    return response
