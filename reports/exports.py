@@ -23,7 +23,6 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from xml.sax.saxutils import escape as xml_escape
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -210,6 +209,10 @@ class _Pipe(io.RawIOBase):
 
 
 _EPOCH = datetime(1899, 12, 30)
+
+
+def xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _xlsx_cell(value) -> str:
