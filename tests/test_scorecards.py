@@ -14,6 +14,12 @@ from tests import factories
 from tests.factories import WORKED_ANSWERS, WORKED_EXAMPLE
 
 
+@pytest.fixture
+def app(make_app):
+    """Messages outside a request follow the default language: English here, so assertions read as source."""
+    return make_app(BABEL_DEFAULT_LOCALE="en")
+
+
 def counts():
     return [db.session.scalar(db.select(db.func.count()).select_from(m)) for m in
             (Scorecard, ScorecardVersion, Section, Criterion)]
@@ -390,3 +396,13 @@ def test_archiving_hides_a_scorecard_from_new_audits_only(app, world):
         services.unarchive(card)
         assert card in services.scorecards_for_new_audits("visit")
         assert card not in services.scorecards_for_new_audits("call")
+
+
+def test_problems_are_told_in_spanish_by_default(make_app, tmp_path):
+    app = make_app()  # the default language: Spanish
+    raw, _message = bad_file("one option")
+    path = tmp_path / "malo.json"
+    path.write_text(json.dumps(raw), "utf-8")
+    result = app.test_cli_runner().invoke(args=["scorecards", "import", str(path)])
+    assert result.exit_code == 1
+    assert "sections[1].criteria[0].options: una elección necesita al menos dos opciones" in result.output
