@@ -31,6 +31,8 @@ from scorecards.models import PublishedVersionError, Scorecard
 bp = Blueprint("scorecards", __name__)
 
 MAX_IMPORT_BYTES = 1024 * 1024
+# File path -> settings form field (the same name where they agree).
+SETTINGS_FIELDS = {"name": "name_es", **{key: key for key in ("pass_mark", "critical_zeroes_score")}}
 BLANK_OPTION_ROWS = 2
 
 
@@ -206,7 +208,8 @@ def create():
 @roles_required("admin")
 def import_file():
     form = ImportForm()
-    card = _card(request.form.get("card_id", type=int)) if request.form.get("card_id") else None
+    card_id = request.form.get("card_id", type=int)
+    card = _card(card_id) if card_id else None
 
     def refuse(problems, status=422):
         db.session.rollback()
@@ -340,7 +343,7 @@ def settings(card_id, number):
                                      form.pass_mark.data, form.critical_zeroes_score.data)
         except ScorecardFileError as exc:
             db.session.rollback()
-            _to_fields(form, exc.problems, "", {"name": "name_es", "pass_mark": "pass_mark"})
+            _to_fields(form, exc.problems, "", SETTINGS_FIELDS)
         else:
             db.session.commit()
             flash(_("Settings saved."), "success")
