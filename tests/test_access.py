@@ -129,7 +129,7 @@ def objects(app, world):
             "employee_id": world["employee_a"], "user_id": world["auditor"]["id"], "token_id": token.id,
             "photo_id": photo.id, "slug": version.scorecard.slug, "card_id": draft.scorecard_id,
             "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
-            "section_as_key": draft.sections[0].key,
+            "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
             "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
             "tokens": tokens,
         }
