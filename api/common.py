@@ -166,8 +166,11 @@ def handle_http_error(exc: HTTPException):
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
     if isinstance(exc, ApiError):
-        return error_response(status, data.get("message"), data.get("details"),
-                              data.get("code") or ERROR_CODES.get(status))
+        response = error_response(status, data.get("message"), data.get("details"),
+                                  data.get("code") or ERROR_CODES.get(status))
+        if status == 401:
+            response[0].headers["WWW-Authenticate"] = 'Bearer realm="Veraz API"'
+        return response
     messages = data.get("messages")
     if messages is not None:  # webargs: bad JSON (400) or a value the schema refused (422)
         if status == 400:
