@@ -8,6 +8,7 @@ import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from accounts.permissions import roles_required
 from core.i18n import lang
@@ -238,7 +239,10 @@ def import_file():
                       + _described(exc.problems, raw_data))
     except services.ScorecardError as exc:
         return refuse([str(exc)], 409)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same file imported twice at the same moment
+        return refuse([_("Someone else changed this scorecard at the same time. Reload and try again.")], 409)
     messages = {
         "new": _("Imported %(slug)s as a new scorecard: version %(n)d.", slug=version.scorecard.slug,
                  n=version.number),
@@ -289,8 +293,15 @@ def archive(card_id):
 def start_draft(card_id):
     card = _card(card_id)
     existing = card.draft
-    version = services.start_new_draft(card)
-    db.session.commit()
+    try:
+        version = services.start_new_draft(card)
+        db.session.commit()
+    except IntegrityError:  # another admin started the same draft a moment ago: use theirs
+        db.session.rollback()
+        card = _card(card_id)
+        if card.draft is None:
+            raise
+        return _to_version(card.draft)
     if existing is None:
         flash(_("Version %(n)d is a new draft copied from the latest version. Audits keep the version they "
                 "were filled with.", n=version.number), "success")
