@@ -168,10 +168,14 @@ def bar_chart(items, *, uid: str, title: str, value_header: str | None = None, c
                  [_("Item"), value_header or _("Value"), _("Detail")], rows)
 
 
-def comparison_chart(rows, series: list[str], *, uid: str, title: str, color: str | None = None) -> Chart:
+def comparison_chart(rows, series: list[str], *, uid: str, title: str, color: str | None = None,
+                     company_last: bool = True) -> Chart:
     """Grouped horizontal bars: ``rows`` are (label, [value per series]); ``series`` names them
-    (the subject, its branch, the company). A legend on top names the colours."""
-    colors = (_color(color), *SERIES[1:])
+    (the subject, its branch, the company). A legend on top names the colours; the company (the
+    last series) always has the same colour."""
+    colors = [_color(color), *SERIES[1:]][:len(series)]
+    if company_last and len(series) > 1:
+        colors[-1] = SERIES[2]
     bar, gap = 9, 2
     group_h = 18 + len(series) * (bar + gap) + 8
     legend_h = 22
