@@ -9,11 +9,12 @@ Nothing here knows about HTTP.
 import io
 import os
 import secrets
+import threading
 import warnings
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 1600
 JPEG_QUALITY = 82
@@ -21,6 +22,9 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO")
 # Decompression bombs: we refuse more pixels than this before decoding anything; Pillow's own guard
 # (Image.MAX_IMAGE_PIXELS: a warning above it, an error above twice it) is turned into a refusal too.
 MAX_PIXELS = min(50_000_000, Image.MAX_IMAGE_PIXELS or 50_000_000)
+# WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is imported; a
+# truncated upload must still be refused, so decoding turns it off for a moment, one at a time.
+_strict = threading.Lock()
 
 
 class PhotoError(ValueError):
@@ -73,7 +77,12 @@ def clean(data: bytes, max_side: int = MAX_SIDE) -> CleanPhoto:
                 raise PhotoError(not_a_photo)
             if width * height > MAX_PIXELS:
                 raise PhotoError(too_many)
-            image.load()  # decode every pixel: a truncated or fake file fails here
+            with _strict:
+                lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+                try:
+                    image.load()  # decode every pixel: a truncated or fake file fails here
+                finally:
+                    ImageFile.LOAD_TRUNCATED_IMAGES = lenient
             image = ImageOps.exif_transpose(image)
             if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
                 image = image.convert("RGBA")

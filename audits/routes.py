@@ -109,8 +109,15 @@ def _scorecard_choices():
 
 
 def _branches_for(user, plan=False):
+    """Active branches to choose from: auditors any (unplanned audits); ``plan``: those the user
+    plans for (admin all, manager their own); else the user's scope."""
     query = db.select(Branch).where(Branch.active.is_(True)).order_by(Branch.name)
-    scope = branch_ids_in_scope(user) if (plan or user.role != "auditor") else None
+    if user.role == "auditor":
+        scope = None
+    elif plan:
+        scope = None if user.role == "admin" else user.branch_ids
+    else:
+        scope = branch_ids_in_scope(user)
     if scope is not None:
         query = query.where(Branch.id.in_(scope or [-1]))
     return db.session.scalars(query).all()
