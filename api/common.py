@@ -221,6 +221,8 @@ def authenticate():
     # session entirely, so a cookie can neither authenticate nor be written by an API call.
     g._login_user = user
     g.api_token_id = token.id
+    if any(True for _ in _bad_values(request.view_args or {})):
+        not_found()  # a NUL or a lone surrogate in the path names nothing (and PostgreSQL refuses it)
 
 
 def make_blueprint(name: str, description: str) -> ApiBlueprint:

@@ -20,16 +20,15 @@ ALL = ("admin", "manager_a", "manager_b", "auditor", "auditor2", "hr")
 
 
 def spec_operations(client):
+    """(method, path) of every operation in the document, its path parameters filled with the
+    document's own examples."""
     spec = client.get("/api/v1/openapi.json").get_json()
     for path, item in spec["paths"].items():
+        examples = {p["name"]: p["example"] for p in item.get("parameters", []) if p["in"] == "path"}
+        concrete = re.sub(r"\{([^}]+)\}", lambda m: str(examples[m.group(1)]), path)
         for method in item:
             if method in ("get", "post", "patch", "delete", "put"):
-                yield method.upper(), path
-
-
-def concrete(path):
-    """A path of the document with its parameters filled (ids 1, a slug)."""
-    return re.sub(r"\{[^}]+\}", lambda m: "x" if m.group(0) == "{slug}" else "1", path)
+                yield method.upper(), concrete
 
 
 # --- getting in -----------------------------------------------------------------------------------
@@ -38,14 +37,15 @@ def test_every_operation_refuses_callers_without_a_valid_token(api):
     """No token, a revoked one, a deactivated user's or a made-up one: 401 in the error format,
     never a redirect to the login page, for every operation the document lists."""
     operations = list(spec_operations(api.client))
-    assert len(operations) >= 25
+    assert len(operations) >= 30
     for method, path in operations:
         for who in OUTSIDERS:
-            response = api.call(who, method, concrete(path), json={})
+            response = api.call(who, method, path, json={})
             assert response.status_code == 401, (who, method, path, response.status_code)
             error = response.get_json()["error"]
             assert error["code"] in ("unauthorized", "invalid_token", "user_inactive")
             assert "Location" not in response.headers
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_a_token_acts_as_its_user_with_role_and_branches(api):
@@ -485,3 +485,9 @@ def test_an_assignment_with_an_audit_cannot_be_deleted_or_moved(api):
     assert api.patch("admin", path, json={"due_date": "2031-01-31"}).get_json()["due_date"] == "2031-01-31"
     with api.app.app_context():
         assert db.session.get(Assignment, api.ids["assignment_a"]) is not None
+
+
+def test_paths_naming_nothing_storable_are_404(api):
+    assert api.get("admin", "/api/v1/scorecards/%00").status_code == 404
+    assert api.post("admin", "/api/v1/scorecards/a%00b/publish").status_code == 404
+    assert api.get("admin", "/api/v1/scorecards/%ED%A0%80").status_code == 404
