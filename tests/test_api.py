@@ -234,16 +234,31 @@ def test_settings_only_admins_read_and_change(api):
 
 
 def test_branches_list_follows_the_scope(api):
-    responses = api.expect("GET", "/api/v1/branches", {"admin": 200, "manager_a": 200, "manager_b": 200,
-                                                       "auditor": 403, "auditor2": 403, "hr": 200})
-    ids = {who: {b["id"] for b in r.get_json()["items"]} for who, r in responses.items() if r.status_code == 200}
+    responses = api.expect("GET", "/api/v1/branches", {who: 200 for who in ALL})
+    ids = {who: {b["id"] for b in r.get_json()["items"]} for who, r in responses.items()}
     a, b = api.world["branch_a"], api.world["branch_b"]
-    assert ids == {"admin": {a, b}, "manager_a": {a}, "manager_b": {b}, "hr": {a, b}}
+    assert ids == {"admin": {a, b}, "manager_a": {a}, "manager_b": {b}, "hr": {a, b}, "auditor": {a, b},
+                   "auditor2": {a, b}}
+
+
+def test_auditors_see_open_branches_only_while_unplanned_audits_are_allowed(api):
+    """As on the web, where an auditor picks the branch of an unplanned audit."""
+    api.patch("admin", f"/api/v1/branches/{api.world['branch_b']}", json={"active": False})
+    assert [b["id"] for b in api.get("auditor", "/api/v1/branches?active=false").get_json()["items"]] == [
+        api.world["branch_a"]]
+    assert [e["id"] for e in api.get("auditor", "/api/v1/employees").get_json()["items"]] == [
+        api.world["employee_a"]]
+    api.expect("GET", f"/api/v1/branches/{api.world['branch_b']}", {"auditor": 404, "hr": 200})
+    api.expect("GET", f"/api/v1/employees/{api.world['employee_b']}", {"auditor": 404, "hr": 200})
+    api.patch("admin", "/api/v1/settings", json={"allow_unplanned_audits": False})
+    for path in ("/api/v1/branches", f"/api/v1/branches/{api.world['branch_a']}", "/api/v1/employees",
+                 f"/api/v1/employees/{api.world['employee_a']}"):
+        api.expect("GET", path, {"auditor": 403, "manager_a": 200})
 
 
 def test_one_branch_read_by_those_who_see_it_changed_by_admins(api):
     path = f"/api/v1/branches/{api.world['branch_a']}"
-    api.expect("GET", path, {"admin": 200, "manager_a": 200, "manager_b": 404, "auditor": 403, "hr": 200})
+    api.expect("GET", path, {"admin": 200, "manager_a": 200, "manager_b": 404, "auditor": 200, "hr": 200})
     api.expect("PATCH", path, {"manager_a": 403, "manager_b": 404, "auditor": 403, "hr": 403, "admin": 200},
                json={"city": "Toledo"})
     assert api.get("hr", path).get_json()["city"] == "Toledo"
@@ -261,10 +276,10 @@ def test_creating_branches_is_for_admins(api):
 
 def test_employees_filtered_by_branch_and_scope(api):
     responses = api.expect("GET", "/api/v1/employees", {"admin": 200, "manager_a": 200, "manager_b": 200,
-                                                        "auditor": 403, "hr": 200})
-    ids = {who: {e["id"] for e in r.get_json()["items"]} for who, r in responses.items() if r.status_code == 200}
+                                                        "auditor": 200, "hr": 200})
+    ids = {who: {e["id"] for e in r.get_json()["items"]} for who, r in responses.items()}
     ea, eb = api.world["employee_a"], api.world["employee_b"]
-    assert ids == {"admin": {ea, eb}, "manager_a": {ea}, "manager_b": {eb}, "hr": {ea, eb}}
+    assert ids == {"admin": {ea, eb}, "manager_a": {ea}, "manager_b": {eb}, "hr": {ea, eb}, "auditor": {ea, eb}}
     only_b = api.get("admin", f"/api/v1/employees?branch={api.world['branch_b']}").get_json()["items"]
     assert [e["id"] for e in only_b] == [eb]
     assert api.get("manager_a", f"/api/v1/employees?branch={api.world['branch_b']}").get_json()["items"] == []
@@ -272,7 +287,7 @@ def test_employees_filtered_by_branch_and_scope(api):
 
 def test_one_employee_and_changing_employees(api):
     path = f"/api/v1/employees/{api.world['employee_a']}"
-    api.expect("GET", path, {"admin": 200, "manager_a": 200, "manager_b": 404, "auditor": 403, "hr": 200})
+    api.expect("GET", path, {"admin": 200, "manager_a": 200, "manager_b": 404, "auditor": 200, "hr": 200})
     api.expect("PATCH", path, {"manager_a": 403, "manager_b": 404, "hr": 403, "auditor": 403, "admin": 200},
                json={"position": "Cajera"})
     api.expect("POST", "/api/v1/employees", {"manager_a": 403, "hr": 403, "auditor": 403, "admin": 201},
