@@ -20,7 +20,8 @@ def cid():
 
 @pytest.fixture
 def ctx(app, world):
-    """An app context holding the world's users and a published worked-example scorecard."""
+    """An app context (in English) holding the world's users and a published worked-example scorecard."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
     with app.app_context():
         version = factories.scorecard()
         db.session.commit()
@@ -249,3 +250,21 @@ def test_check_in_is_stored_when_given(ctx):
     assert audit.checkin_at is not None
     with pytest.raises(services.AuditInvalid):
         services.set_checkin(audit, ctx["auditor"], 200, 0)
+
+
+def test_a_race_on_one_client_id_still_gives_one_audit(ctx, monkeypatch):
+    """Two requests with one client id both find nothing, both insert: the unique index decides."""
+    client_id = cid()
+    first = start(ctx, client_id=client_id)
+    db.session.commit()
+    real, calls = services.find_by_client_id, []
+
+    def missed_the_first_time(value):
+        calls.append(value)
+        return None if len(calls) == 1 else real(value)
+
+    monkeypatch.setattr(services, "find_by_client_id", missed_the_first_time)
+    again = start(ctx, client_id=client_id)
+    assert again.id == first.id and again.created_now is False and len(calls) == 2
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Audit.id))) == 1
