@@ -18,6 +18,7 @@ or a line feed gets a leading apostrophe, in CSV and XLSX alike, so no program r
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -68,12 +69,6 @@ def safe(value):
     return value
 
 
-def _yes_no(value) -> str:
-    if value is None:
-        return ""
-    return _("Yes") if value else _("No")
-
-
 def _round(value, digits=4):
     return None if value is None else round(float(value), digits)
 
@@ -103,28 +98,47 @@ def audit_rows(f: q.Filters) -> Iterator[list]:
              .join(Scorecard, Scorecard.id == ScorecardVersion.scorecard_id)
              .where(*q.audit_conditions(f))
              .order_by(Audit.started_at, Audit.id))
-    channels, statuses = context.CHANNEL_LABELS, context.AUDIT_STATUS_LABELS
+    channels = {k: str(v) for k, v in context.CHANNEL_LABELS.items()}  # translated once, not per row
+    statuses = {k: str(v) for k, v in context.AUDIT_STATUS_LABELS.items()}
+    yes_no = {True: _("Yes"), False: _("No"), None: ""}
     for (audit_id, started, ended, b_code, b_name, region, e_code, e_name, given, auditor, card, version, channel,
          status, score, passed, critical, submitted, reviewed, notes) in _stream(query):
         minutes = round((ended - started).total_seconds() / 60) if started and ended and ended >= started else None
         yield [audit_id, started, minutes, safe(b_code), safe(b_name), safe(region), safe(e_code or ""),
                safe(e_name or ""), safe(given or ""), safe(auditor), safe(pick(card, lang)), version,
-               str(channels.get(channel, channel)), str(statuses.get(status, status)), _round(score),
-               _yes_no(passed), _yes_no(critical), submitted, reviewed, safe(notes or "")]
+               channels.get(channel, channel), statuses.get(status, status), _round(score),
+               yes_no[passed], yes_no[critical], submitted, reviewed, safe(notes or "")]
 
 
 class _CriterionInfo:
-    __slots__ = ("type", "settings", "key", "text", "section")
+    __slots__ = ("type", "settings", "key", "text", "section", "order")
 
-    def __init__(self, type_, settings, key, text, section):
+    def __init__(self, type_, settings, key, text, section, order):
         self.type, self.settings, self.key, self.text, self.section = type_, settings, key, text, section
+        self.order = order
 
 
 def _criteria(lang) -> dict:
-    """Every criterion's type, settings and texts, by id (a few thousand rows at most)."""
+    """Every criterion's type, settings, texts and place in its scorecard, by id (a few thousand)."""
     rows = db.session.execute(select(Criterion.id, Criterion.type, Criterion.settings, Criterion.key, Criterion.text,
-                                     Section.title).join(Section, Section.id == Criterion.section_id))
-    return {r[0]: _CriterionInfo(r[1], r[2] or {}, r[3], pick(r[4], lang), pick(r[5], lang)) for r in rows}
+                                     Section.title, Section.position, Criterion.position)
+                              .join(Section, Section.id == Criterion.section_id))
+    return {r[0]: _CriterionInfo(r[1], r[2] or {}, r[3], pick(r[4], lang), pick(r[5], lang), (r[6], r[7]))
+            for r in rows}
+
+
+def _by_audit(rows, order_key) -> Iterator:
+    """Rows that come grouped by audit, each audit's rows put in scorecard order (a few at a time)."""
+    group, current = [], None
+    for row in rows:
+        if row[0] != current and group:
+            group.sort(key=order_key)
+            yield from group
+            group = []
+        current = row[0]
+        group.append(row)
+    group.sort(key=order_key)
+    yield from group
 
 
 def answer_rows(f: q.Filters) -> Iterator[list]:
@@ -142,18 +156,31 @@ def answer_rows(f: q.Filters) -> Iterator[list]:
              .outerjoin(Employee, Employee.id == Audit.employee_id)
              .join(ScorecardVersion, ScorecardVersion.id == Audit.version_id)
              .where(*q.audit_conditions(f))
-             .order_by(Audit.started_at, Audit.id, Answer.id))
-    statuses = context.AUDIT_STATUS_LABELS
+             .order_by(Audit.started_at, Audit.id))  # the audits' index order: no sort of all the answers
+    statuses = {k: str(v) for k, v in context.AUDIT_STATUS_LABELS.items()}  # translated once, not per row
+    kpis = {k: str(v) for k, v in context.KPI_LABELS.items()}
+    shown_values: dict = {}  # (criterion, value) -> the answer as shown: values repeat (yes, no, 1-5)
+    unknown = (99999, 99999)
+
+    def order(row):
+        info = criteria.get(row[9])
+        return info.order if info is not None else unknown
+
     for (audit_id, started, b_code, b_name, e_code, e_name, card_id, version, status, criterion_id, key, kpi, value,
-         number, earned, possible, comment) in _stream(query):
+         number, earned, possible, comment) in _by_audit(_stream(query), order):
         info = criteria.get(criterion_id)
-        shown = context.display_value(info, value) if info is not None and value is not None else (
-            "" if value is None else str(value))
+        memo = (criterion_id, value) if isinstance(value, (str, int, float)) else None
+        shown = shown_values.get(memo) if memo is not None else None
+        if shown is None:
+            shown = safe(context.display_value(info, value) if info is not None and value is not None else (
+                "" if value is None else str(value)))
+            if memo is not None and len(shown_values) < 100_000:
+                shown_values[memo] = shown
         yield [audit_id, started, safe(b_code), safe(b_name), safe(e_code or ""), safe(e_name or ""),
-               safe(cards.get(card_id, "")), version, str(statuses.get(status, status)),
+               safe(cards.get(card_id, "")), version, statuses.get(status, status),
                safe(info.section if info else ""), safe(key), safe(info.text if info else key),
-               context.kpi_label(kpi) if kpi else "", safe(shown), _round(number), _round(earned),
-               _round(possible), safe(comment or "")]
+               kpis.get(kpi, kpi or ""), shown, _round(number), _round(earned), _round(possible),
+               safe(comment or "")]
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -215,20 +242,32 @@ def xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+@functools.lru_cache(maxsize=16384)
+def _xlsx_text(value: str) -> str:
+    """A text cell (names, criteria and answers repeat on every row: escaped once)."""
+    text = xml_escape(_ILLEGAL_XML.sub("", safe(value)))[:32767]
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
 def _xlsx_cell(value) -> str:
-    if value is None or value == "":
+    kind = type(value)
+    if kind is str:
+        return _xlsx_text(value) if value else "<c/>"
+    if kind is int:
+        return f"<c><v>{value}</v></c>"
+    if value is None:
         return "<c/>"
     if isinstance(value, bool):
         return f'<c t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
         return f"<c><v>{value!r}</v></c>" if isinstance(value, float) else f"<c><v>{value}</v></c>"
     if isinstance(value, datetime):
-        serial = (value - _EPOCH).total_seconds() / 86400
-        return f'<c s="2"><v>{serial:.6f}</v></c>'
+        delta = value.replace(microsecond=0) - _EPOCH
+        serial = delta.days + delta.seconds / 86400
+        return f'<c s="2"><v>{serial!r}</v></c>'
     if isinstance(value, date):
         return f'<c s="3"><v>{(datetime(value.year, value.month, value.day) - _EPOCH).days}</v></c>'
-    text = xml_escape(_ILLEGAL_XML.sub("", str(safe(value))))[:32767]
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return _xlsx_text(str(value))
 
 
 _CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
