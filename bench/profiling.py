@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/profiling.py submit                 # POST /api/v1/audits with submit=true
     .venv/bin/python bench/profiling.py pdf branch             # or: pdf audit, pdf employee
-    .venv/bin/python bench/profiling.py page reports.branch    # a dashboard page
+    .venv/bin/python bench/profiling.py page reports.branch    # a dashboard page (--warm: cached figures)
     .venv/bin/python bench/profiling.py export                 # the XLSX of all answers (first 50,000 rows)
 
 Runs on the data set of bench/run.py (bench/data/bench.db, or $DATABASE_URL), in-process through
@@ -56,7 +56,7 @@ class SqlTimer:
         return "\n".join(lines)
 
 
-def target(app, what: str, arg: str | None):
+def target(app, what: str, arg: str | None, cold: bool = True):
     """A function doing one request of the target (raises on a non-2xx answer)."""
     subjects = run._subjects(app)
     client = app.test_client()
@@ -74,7 +74,11 @@ def target(app, what: str, arg: str | None):
             assert response.status_code == 201, response.get_data()[:300]
         return submit
     if what == "pdf":
-        return lambda: run._render_report(app, arg or "branch", subjects)
+        def pdf():
+            if cold:
+                run.clear_report_cache()
+            return run._render_report(app, arg or "branch", subjects)
+        return pdf
     if what == "page":
         from flask import url_for
 
@@ -84,6 +88,8 @@ def target(app, what: str, arg: str | None):
         run._login(client, subjects[spec[2]])
 
         def page():
+            if cold:
+                run.clear_report_cache()
             response = client.get(path)
             assert response.status_code == 200, response.status_code
         return page
@@ -109,6 +115,7 @@ def main(argv=None) -> int:
     parser.add_argument("arg", nargs="?")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--warm", action="store_true", help="pages and PDFs: keep the reports' aggregate cache")
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", generate.database_url())
     app = run._app()
@@ -116,7 +123,7 @@ def main(argv=None) -> int:
 
     with app.app_context():
         timer = SqlTimer(db.engine)
-    fn = target(app, args.what, args.arg)
+    fn = target(app, args.what, args.arg, cold=not args.warm)
     fn()  # warm-up: imports, templates, fonts, first connection
     profile = cProfile.Profile()
     times = []
