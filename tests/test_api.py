@@ -506,3 +506,26 @@ def test_paths_naming_nothing_storable_are_404(api):
     assert api.get("admin", "/api/v1/scorecards/%00").status_code == 404
     assert api.post("admin", "/api/v1/scorecards/a%00b/publish").status_code == 404
     assert api.get("admin", "/api/v1/scorecards/%ED%A0%80").status_code == 404
+
+
+def test_pdfs_and_exports_are_for_admins_managers_of_the_branch_and_hr(api):
+    """As on the web: auditors get no reports (not even their own audit's PDF), managers only their
+    branches'; drafts have no PDF."""
+    a, b = api.world["branch_a"], api.world["branch_b"]
+    audit_id = api.ids["submitted_a"]
+    responses = api.expect("GET", f"/api/v1/reports/audits/{audit_id}.pdf",
+                           {"manager_b": 404, "auditor": 403, "auditor2": 403, "hr": 200, "manager_a": 200,
+                            "admin": 200})
+    assert all(r.data.startswith(b"%PDF") for r in responses.values() if r.status_code == 200)
+    assert responses["admin"].headers["Content-Disposition"] == f'attachment; filename="audit-{audit_id}.pdf"'
+    api.expect("GET", f"/api/v1/reports/audits/{api.ids['draft_a']}.pdf", {"admin": 404})
+    api.expect("GET", f"/api/v1/reports/branches/{b}.pdf", {"manager_a": 404, "auditor": 403, "auditor2": 403,
+                                                             "manager_b": 200})
+    api.expect("GET", f"/api/v1/reports/employees/{api.world['employee_a']}.pdf",
+               {"manager_b": 404, "auditor": 403, "auditor2": 403, "manager_a": 200})
+    api.expect("GET", f"/api/v1/reports/branches/{a}.pdf?from=2026-13-01", {"admin": 422})
+    for fmt in ("csv", "xlsx"):
+        for what in ("audits", "answers"):
+            api.expect("GET", f"/api/v1/exports/{what}.{fmt}", {"auditor": 403, "auditor2": 403, "admin": 200,
+                                                                "manager_a": 200, "manager_b": 200, "hr": 200})
+    api.expect("GET", "/api/v1/exports/audits.pdf", {"admin": 404})

@@ -51,7 +51,10 @@ class ApiWorld:
 
     def call(self, who, method, path, **kw):
         headers = {**self.headers(who), **kw.pop("headers", {})}
-        return self.client.open(path, method=method, headers=headers, **kw)
+        response = self.client.open(path, method=method, headers=headers, **kw)
+        response.get_data()  # read a streamed body (an export) inside this request, then close it
+        response.close()
+        return response
 
     def get(self, who, path, **kw):
         return self.call(who, "GET", path, **kw)
