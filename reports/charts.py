@@ -152,8 +152,8 @@ def bar_chart(items, *, uid: str, title: str, value_header: str | None = None, c
         body.append(f'<text x="0" y="24" fill="{MUTED}">{escape(_("No data in this period."))}</text>')
     for i, (label, value, detail) in enumerate(items):
         y0 = top + i * row_h
-        body.append(f'<text x="0" y="{y0 + 13}">{escape(_clip(label, 44))}</text>')
-        body.append(f'<text x="{WIDTH}" y="{y0 + 13}" text-anchor="end" font-weight="bold">'
+        body.append(f'<text x="0" y="{y0 + 13}" font-size="13">{escape(_clip(label, 40))}</text>')
+        body.append(f'<text x="{WIDTH}" y="{y0 + 13}" text-anchor="end" font-size="13" font-weight="bold">'
                     f'{escape(percent(value))}</text>')
         body.append(f'<rect x="0" y="{y0 + 19}" width="{WIDTH}" height="14" rx="3" fill="{TRACK}"/>')
         if value is not None and value > 0:

@@ -69,6 +69,11 @@ def describe_filters(f: q.Filters) -> list[tuple[str, str]]:
     if f.branch_id:
         branch = db.session.get(Branch, f.branch_id)
         out.append((_("Branch"), branch.name if branch else "—"))
+    elif f.scope is not None:
+        names = db.session.scalars(db.select(Branch.name).where(Branch.id.in_(sorted(f.scope)))
+                                   .order_by(Branch.name).limit(4)).all()
+        shown = ", ".join(names[:3]) + (" …" if len(f.scope) > 3 else "")
+        out.append((_("Branches"), shown or "—"))
     if f.region:
         out.append((_("Region"), f.region))
     if f.employee_id:

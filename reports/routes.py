@@ -96,7 +96,9 @@ def overview():
     if errors:
         return _bad_filters("reports/overview.html", errors)
     data = context.overview(f, reviewer=_reviewer(), color=_color())
-    branch = db.session.get(Branch, f.branch_id) if f.branch_id else None
+    ids = q.branch_ids(f)
+    only = f.branch_id if f.branch_id else (next(iter(ids)) if ids is not None and len(ids) == 1 else None)
+    branch = db.session.get(Branch, only) if only else None  # a manager of one branch: that branch
     return render_template("reports/overview.html", data=data, branch=branch, args=f.as_args(),
                            period_args=_period_args(f), **_form_context({}, f=f))
 
