@@ -36,6 +36,14 @@ def wait_for(predicate, timeout=10.0):
     return predicate()
 
 
+def assert_accessible(page):
+    """axe-core finds no violations on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+
 def tap(page, criterion, value):
     """Tap the big button of one answer (the label of a visually hidden radio)."""
     page.locator(f'#q-{criterion} input[value="{value}"] + label').tap()
@@ -64,10 +72,11 @@ def test_an_audit_from_assignment_to_approval_on_a_phone(app, live_server, brows
     login(page, live_server, world["auditor"]["email"])
     assert page.url.endswith("/my/assignments")
     assert_fits_phone(page)
-    page.get_by_role("button", name="Start").tap()
+    page.get_by_role("button", name="Start Branch A").tap()
     page.wait_for_url("**/fill")
     audit_id = int(page.url.rstrip("/").split("/")[-2])
     assert_fits_phone(page)
+    assert_accessible(page)
     status = page.locator("#save-status")
 
     # Answers are saved on the server as they are given.
@@ -115,6 +124,7 @@ def test_an_audit_from_assignment_to_approval_on_a_phone(app, live_server, brows
     page.locator("#problems a[href='#q-b_yes']").tap()
     assert page.evaluate("location.hash") == "#q-b_yes"
     assert_fits_phone(page)
+    assert_accessible(page)
 
     # The last answer, then a double tap on Submit: one audit, scored as the worked example (61.1 %).
     tap(page, "b_yes", "yes")
@@ -162,6 +172,7 @@ def test_an_audit_from_assignment_to_approval_on_a_phone(app, live_server, brows
     assert "returned the audit" in history and "submitted the audit again" in history
     assert "from 4 / 5 to 3 / 5" in history
     shot(mpage, "4-approved")
+    assert_accessible(mpage)
     with app.app_context():
         audit = db.session.get(Audit, audit_id)
         assert audit.status == "approved"
