@@ -7,7 +7,7 @@ a report's length grows with employees and criteria, never with the number of au
 """
 from __future__ import annotations
 
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -181,9 +181,8 @@ def display_value(criterion, value) -> str:
         return str(value)
     if criterion.type == "scale":
         return f"{value} / {settings.get('max', 5)}"
-    if criterion.type == "number":
-        number = int(value) if isinstance(value, float) and value.is_integer() else value
-        return f"{number} {settings.get('unit') or ''}".strip()
+    if criterion.type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{format_decimal(value, format='#,##0.###')} {settings.get('unit') or ''}".strip()
     return str(value)
 
 

@@ -195,3 +195,35 @@ def test_each_pdf_renders_to_pictures(login_as, world, quarter, tmp_path):
         assert list(tmp_path.glob(f"{name}*.png"))
         info = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
         assert "DejaVu" in info and all(" yes " in line for line in info.splitlines()[2:])  # embedded
+
+
+def test_audit_photos_are_embedded_from_the_upload_folder(app, login_as, world, quarter, monkeypatch):
+    from PIL import Image
+
+    from reports import pdf
+
+    asked = []
+
+    class Recording(pdf.StaticFetcher):
+        def fetch(self, url, headers=None):
+            asked.append(url)
+            return super().fetch(url, headers)
+
+    monkeypatch.setattr(pdf, "StaticFetcher", Recording)
+    with app.app_context():
+        from audits.models import Photo
+        from extensions import db
+
+        folder = app.config["UPLOAD_FOLDER"]
+        Image.new("RGB", (1600, 1200), (200, 40, 40)).save(f"{folder}/ph-one.jpg", "JPEG")
+        Image.new("RGB", (800, 600), (40, 40, 200)).save(f"{folder}/ph-two.jpg", "JPEG")
+        db.session.add_all([Photo(audit_id=quarter["a1"], criterion_key="a_yes", filename="ph-one.jpg"),
+                            Photo(audit_id=quarter["a1"], criterion_key=None, filename="ph-two.jpg"),
+                            Photo(audit_id=quarter["a1"], criterion_key=None, filename="gone.jpg")])
+        db.session.commit()
+    data = get_pdf(login_as("manager_a"), f"/reports/audits/{quarter['a1']}.pdf")
+    images = [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
+    assert len(images) == 2  # the missing file is left out, not a broken picture
+    assert max(image.image.size[0] for image in images) <= pdf.PHOTO_SIDE  # shrunk for the page
+    assert len([u for u in asked if "veraz-photo" in u]) == 2
+    assert "Photos" in pdf_text(data)[1]
