@@ -248,7 +248,7 @@ def _num(value) -> float | None:
 
 # --- a short-lived cache for the aggregates ----------------------------------------------------
 # Company-wide figures aggregate up to a million answers (a second on SQLite). They are kept per
-# process for REPORTS_CACHE_SECONDS (default 120; 0 turns the cache off), and dropped at once when
+# process for REPORTS_CACHE_SECONDS (default 120, off under TESTING; 0 turns it off), dropped when
 # the data stamp changes: audits per status, the newest audit, answer and employee ids. So a new,
 # submitted, returned or approved audit shows at the next request. Results are copied out, so a
 # caller may change what it gets.
@@ -288,11 +288,20 @@ def _planner_hint() -> None:
         db.session.execute(text(f"SET LOCAL random_page_cost = {float(value)}"))
 
 
+def _cache_seconds() -> float:
+    """REPORTS_CACHE_SECONDS; by default 120, and off under TESTING (tests empty and refill one
+    PostgreSQL database, where two tests' data can share a stamp) unless a test turns it on."""
+    if not has_app_context():
+        return 0
+    config = current_app.config
+    return config.get("REPORTS_CACHE_SECONDS", 0 if config.get("TESTING") else 120) or 0
+
+
 def cached(fn):
     """Memoise an aggregate by (function, arguments, database, data stamp) for a short while."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        seconds = current_app.config.get("REPORTS_CACHE_SECONDS", 120) if has_app_context() else 0
+        seconds = _cache_seconds()
         if not seconds:
             return fn(*args, **kwargs)
         key = (fn.__name__, args, tuple(sorted(kwargs.items())), str(db.engine.url), _stamp())

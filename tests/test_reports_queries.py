@@ -186,3 +186,23 @@ def test_parse_filters_defaults_and_errors(app, world):
             with pytest.raises(q.FilterError) as exc:
                 q.parse_filters(bad, hr)
             assert set(exc.value.messages) <= {"from", "to", "channel", "status", "branch", "employee"}
+
+
+def test_the_cache_gives_the_same_figures_and_sees_an_approval(make_app):
+    app = make_app(REPORTS_CACHE_SECONDS=60)
+    with app.app_context():
+        w = helpers.factories.world()
+        ids = helpers.build_quarter(w)
+    q.clear_cache()
+    with app.test_request_context():
+        first = q.summary(period_filters())
+        first.audits = -1  # a caller changing its copy changes nothing cached
+    with app.test_request_context():
+        assert q.summary(period_filters()).audits == 7  # from the cache
+        from audits.models import Audit
+
+        db.session.get(Audit, ids["submitted"]).status = "approved"
+        db.session.commit()
+    with app.test_request_context():
+        assert q.summary(period_filters()).audits == 8  # the approval changed the stamp
+    q.clear_cache()
