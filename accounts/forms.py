@@ -18,16 +18,21 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Keep me logged in"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
-    new = PasswordField(_l("New password"), validators=[DataRequired(), password_length()])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("New password"), validators=[DataRequired(), password_length()],
+                        render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))])
+                            validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
 
 
 class ProfileForm(FlaskForm):
@@ -43,11 +48,13 @@ class UserForm(FlaskForm):
     branches = MultiCheckboxField(_l("Branches managed"), coerce=int)
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(_l("Password"), validators=[Optional(), password_length()],
-                             description=_l("Leave empty to keep the current password."))
+                             description=_l("Leave empty to keep the current password."),
+                             render_kw={"autocomplete": "new-password"})
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), password_length()])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), password_length()],
+                             render_kw={"autocomplete": "new-password"})
 
 
 class TokenForm(FlaskForm):

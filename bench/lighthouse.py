@@ -90,9 +90,9 @@ def pages(base: str):
     return found
 
 
-def lighthouse(url: str, cookie: str | None) -> dict:
+def lighthouse(url: str, cookie: str | None, keep: Path | None = None, label: str = "page") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "report.json"
+        out = (keep / (re.sub(r"\W+", "-", label.lower()) + ".json")) if keep else Path(tmp) / "report.json"
         cmd = [str(LIGHTHOUSE), url, "--output=json", f"--output-path={out}", "--quiet",
                "--only-categories=" + ",".join(CATEGORIES), "--form-factor=mobile",
                "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "
@@ -103,6 +103,18 @@ def lighthouse(url: str, cookie: str | None) -> dict:
                        env={**os.environ, "CHROME_PATH": shutil.which("chromium") or "chromium"})
         report = json.loads(out.read_text())
     return {c: round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES}
+
+
+def weak_audits(report: dict) -> list[str]:
+    """The audits that cost points, so that a low score says why."""
+    weights = {ref["id"]: ref.get("weight", 0) for c in CATEGORIES for ref in report["categories"][c]["auditRefs"]}
+    weak = []
+    for audit_id, audit in report["audits"].items():
+        score = audit.get("score")
+        metric = audit.get("details", {}).get("type") == "opportunity" or weights.get(audit_id, 0) > 0
+        if score is not None and score < 0.9 and metric:
+            weak.append(f"{audit_id}: {audit.get('displayValue') or ''} (score {score})".replace(" ()", ""))
+    return sorted(weak)
 
 
 def write_results(rows, out: Path):
@@ -126,7 +138,12 @@ def write_results(rows, out: Path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument("--keep", help="a folder to keep each page's Lighthouse JSON report in")
+    parser.add_argument("--only", help="measure only the pages whose label contains this text (nothing written)")
     args = parser.parse_args()
+    keep = Path(args.keep) if args.keep else None
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
     if not LIGHTHOUSE.exists():
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=LH_DIR, check=True)  # noqa: S603, S607
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,14 +151,21 @@ def main():
         try:
             rows = []
             for label, path, session in pages(base):
+                if args.only and args.only.lower() not in label.lower():
+                    continue
                 cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items()) if session else None
-                scores = lighthouse(base + path, cookie)
+                scores = lighthouse(base + path, cookie, keep, label)
                 print(f"{label:<20} {path:<40} {scores}")
+                if keep:
+                    report = json.loads((keep / (re.sub(r"\W+", "-", label.lower()) + ".json")).read_text())
+                    for problem in weak_audits(report):
+                        print("    " + problem)
                 rows.append((label, path, scores))
         finally:
             server.terminate()
             server.wait(timeout=10)
-    write_results(rows, Path(args.out))
+    if not args.only:
+        write_results(rows, Path(args.out))
     low = [(label, s) for label, _p, s in rows if min(s.values()) < 95]
     sys.exit(1 if low else 0)
 

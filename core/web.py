@@ -1,5 +1,6 @@
 """Everything a page needs around it: error pages, security headers, template helpers, assets."""
 import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,6 +102,11 @@ def init_app(app):
         """Fingerprinted static files: cached for a year, since a change changes the URL."""
         response = send_from_directory(app.static_folder, filename, max_age=31536000)
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        if response.status_code == 200 and response.mimetype in app.config["COMPRESS_MIMETYPES"]:
+            # Small text files: read into memory so that Flask-Compress compresses them (it leaves
+            # streamed file responses alone).
+            response.direct_passthrough = False
+            response.make_sequence()
         return response
 
     @app.route("/sw.js")
@@ -113,8 +119,16 @@ def init_app(app):
 
     @app.route("/manifest.webmanifest")
     def manifest():
-        response = send_from_directory(app.static_folder, "manifest.webmanifest", max_age=86400)
-        response.mimetype = "application/manifest+json"
+        """static/manifest.webmanifest, with the company's name and colour that the admin set."""
+        from core.models import all_settings
+
+        data = json.loads((Path(app.static_folder) / "manifest.webmanifest").read_text(encoding="utf-8"))
+        settings = all_settings()
+        data.update(name=settings["company_name"], short_name=settings["company_name"],
+                    theme_color=settings["brand_color"])
+        response = current_app.response_class(json.dumps(data, ensure_ascii=False),
+                                              mimetype="application/manifest+json")
+        response.headers["Cache-Control"] = "public, max-age=3600"
         return response
 
     @app.route("/healthz")
@@ -129,6 +143,10 @@ def init_app(app):
 
     app.jinja_env.globals.update(asset_url=asset_url, pick=pick, lang=i18n.lang,
                                  nav_items=nav_items)
+    from core.models import DEFAULT_SETTINGS
+
+    # The default colour is already in app.css: /theme.css is only fetched when the admin changed it.
+    app.jinja_env.globals["default_brand_color"] = DEFAULT_SETTINGS["brand_color"]
     app.jinja_env.filters["percent"] = i18n.percent
     app.jinja_env.filters["date"] = lambda v, f="medium": format_date(v, f) if v else "—"
     app.jinja_env.filters["datetime"] = lambda v, f="short": format_datetime(v, f) if v else "—"
