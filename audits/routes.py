@@ -148,11 +148,9 @@ def _start_form(user):
 
 
 @bp.route("/my/assignments")
-@login_required
+@roles_required("auditor", "manager", "admin")  # HR audits nobody: 403, not a redirect
 def my_assignments():
-    """The auditor's start page (the installed app opens here)."""
-    if current_user.role == "hr":
-        return redirect(url_for("audits.list_audits"))
+    """The auditor's start page (the installed app opens here); managers and admins may audit too."""
     assignments = db.session.scalars(services.assignment_query(current_user, status="pending")
                                      .where(Assignment.auditor_id == current_user.id)).all()
     open_audits = services.open_audits_of(current_user)
@@ -166,7 +164,7 @@ def my_assignments():
 
 
 @bp.route("/audits/start", methods=["POST"])
-@login_required
+@roles_required("auditor", "manager", "admin")
 def start_audit():
     """Start (or, with the same client id, find again) an audit from an assignment or unplanned."""
     client_id = request.form.get("client_id") or request.form.get("start-client_id") or ""

@@ -367,7 +367,7 @@ def save_draft(audit: Audit, user, answers: dict | None = None, comments: dict |
     errors = [e for e in scoring.check_answers(spec, merged, submit=False) if e.key in answers]
     problems = _problems(spec, errors)
     problems += [(key, problem_message(None)) for key in comments if spec.criterion(key) is None]
-    problems += [(key, _("Text too long.")) for key, text in comments.items()
+    problems += [(key, _("Enter text.")) for key, text in comments.items()
                  if text is not None and not isinstance(text, str)]
     detail_changes, detail_problems = _check_details(audit, details)
     problems += detail_problems
