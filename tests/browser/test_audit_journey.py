@@ -149,8 +149,9 @@ def test_an_audit_from_assignment_to_approval_on_a_phone(app, live_server, brows
     mpage.wait_for_url(f"**/audits/{audit_id}")
     assert_fits_phone(mpage)
     mpage.fill("#reason", "Courtesy 4 seems high for a hurried service")
-    mpage.get_by_role("button", name="Return to the auditor").tap()
-    mpage.wait_for_load_state("networkidle")
+    with mpage.expect_navigation():
+        mpage.get_by_role("button", name="Return to the auditor").tap()
+    assert "returned to" in mpage.locator(".flashes").inner_text()
     with app.app_context():
         assert db.session.get(Audit, audit_id).status == "returned"
 
@@ -166,8 +167,8 @@ def test_an_audit_from_assignment_to_approval_on_a_phone(app, live_server, brows
 
     # The manager approves it; the history shows each step and the changed answer.
     mpage.goto(f"{live_server}/audits/{audit_id}")
-    mpage.get_by_role("button", name="Approve").tap()
-    mpage.wait_for_load_state("networkidle")
+    with mpage.expect_navigation():
+        mpage.get_by_role("button", name="Approve").tap()
     history = mpage.locator(".history").inner_text()
     assert "returned the audit" in history and "submitted the audit again" in history
     assert "from 4 / 5 to 3 / 5" in history
