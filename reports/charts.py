@@ -88,19 +88,19 @@ def trend_chart(points, *, uid: str, title: str, pass_mark: float | None = None,
     for v in (0, 25, 50, 75, 100):
         body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{_num(y(v))}" y2="{_num(y(v))}" '
                     f'stroke="{GRID}" stroke-width="1"/>')
-        body.append(f'<text x="{left - 4}" y="{_num(y(v) + 4)}" text-anchor="end" font-size="10" '
+        body.append(f'<text x="{left - 4}" y="{_num(y(v) + 4)}" text-anchor="end" font-size="11" '
                     f'fill="{MUTED}">{v}</text>')
     if pass_mark is not None:
         body.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{_num(y(pass_mark))}" y2="{_num(y(pass_mark))}" '
                     f'stroke="{BAD}" stroke-width="1" stroke-dasharray="4 3"/>')
         body.append(f'<line x1="{left}" x2="{left + 24}" y1="{height - 6}" y2="{height - 6}" stroke="{BAD}" '
                     f'stroke-width="1" stroke-dasharray="4 3"/>')
-        body.append(f'<text x="{left + 30}" y="{height - 2}" font-size="10" fill="{MUTED}">'
+        body.append(f'<text x="{left + 30}" y="{height - 2}" font-size="11" fill="{MUTED}">'
                     f'{escape(_("Pass mark %(mark)s", mark=percent(pass_mark)))}</text>')
     step = max(1, -(-n // 8))  # at most 8 month labels
     for i, p in enumerate(points):
         if i % step == 0:
-            body.append(f'<text x="{_num(x(i))}" y="{height - bottom + 16}" text-anchor="middle" font-size="10" '
+            body.append(f'<text x="{_num(x(i))}" y="{height - bottom + 16}" text-anchor="middle" font-size="11" '
                         f'fill="{MUTED}">{escape(month_label(p.month, first=i == 0))}</text>')
     runs, run = [], []
     for i, p in enumerate(points):

@@ -206,3 +206,27 @@ def test_the_cache_gives_the_same_figures_and_sees_an_approval(make_app):
     with app.test_request_context():
         assert q.summary(period_filters()).audits == 8  # the approval changed the stamp
     q.clear_cache()
+
+
+def test_the_figures_read_audits_through_their_indexes(app, world):
+    """EXPLAIN on SQLite: a branch's period is a range on (branch_id, status, started_at), an
+    employee's on (employee_id, status, started_at), answers and sections by their audit_id."""
+    from sqlalchemy import select
+
+    from audits.models import Answer, Audit
+
+    def plan(query):
+        sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        return " | ".join(r[-1] for r in db.session.execute(db.text("EXPLAIN QUERY PLAN " + sql)))
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's EXPLAIN QUERY PLAN")
+        branch = period_filters(scope=frozenset({world["branch_a"]}))
+        employee = period_filters(employee_id=world["employee_a"])
+        count = select(Audit.id).where(*q.audit_conditions(branch))
+        assert "ix_audit_branch_status_started (branch_id=? AND status=? AND started_at>? AND started_at<?)" \
+            in plan(count)
+        assert "ix_audit_employee_status_started" in plan(select(Audit.id).where(*q.audit_conditions(employee)))
+        answers = plan(select(Answer.kpi).join(Audit, Audit.id == Answer.audit_id).where(*q.audit_conditions(branch)))
+        assert "ix_audit_branch_status_started" in answers and "answer USING INDEX sqlite_autoindex_answer_1" in answers
