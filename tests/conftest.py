@@ -8,13 +8,19 @@ import os
 import shutil
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
+import accounts.models
 from app import create_app
 from extensions import db
 from tests import factories
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+# Production hashes are costly on purpose; tests make hundreds of users, so they use the same
+# algorithm (Argon2id) at the smallest cost. Verification reads the cost from each hash.
+accounts.models._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def _worker() -> str:
