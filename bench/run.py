@@ -389,7 +389,7 @@ def job_plain_pdf(job: dict) -> dict:
     def render():
         return HTML(string=html).write_pdf()
 
-    times, data = _timed(render, job["repeat"], warmup=1)
+    times, data = _timed(render, job["repeat"], warmup=job.get("warmup", 1))
     return {"seconds": [round(t, 3) for t in times], "median_s": round(median(times), 3), "pages": _pdf_pages(data)}
 
 
@@ -834,7 +834,7 @@ def dataset(url: str, args) -> dict:
 def measurement_jobs(args) -> list[dict]:
     only = args.only_set
     quick = args.quick
-    repeat = args.repeat or (2 if quick else 5)
+    repeat = args.repeat or (1 if quick else 5)
     pdf_repeat = args.repeat or (1 if quick else 3)
     jobs = []
     if "dashboards" in only:
@@ -842,7 +842,7 @@ def measurement_jobs(args) -> list[dict]:
     if "pdfs" in only:
         for kind in ("audit", "employee", "branch"):
             jobs.append({"job": "pdf", "kind": kind, "repeat": pdf_repeat})
-            jobs.append({"job": "plain_pdf", "pages": None, "repeat": pdf_repeat})
+            jobs.append({"job": "plain_pdf", "pages": None, "repeat": pdf_repeat, "warmup": 0 if quick else 1})
     if "exports" in only:
         jobs.append({"job": "export", "endpoint": args.export_endpoint, "args": json.loads(args.export_args),
                      "repeat": args.repeat or (1 if quick else 2)})
@@ -1065,7 +1065,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, help="repetitions per measurement")
     parser.add_argument("--rounds", type=int, help="submit: rounds of (hello, submit)")
     parser.add_argument("--seconds", type=float, help="submit: seconds of load per round")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (both apps)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers for both apps (default 4; quick: 2)")
     parser.add_argument("--python-client", action="store_true", help="load from Python threads even if wrk exists")
     parser.add_argument("--export-endpoint", default="reports.export")
     parser.add_argument("--export-args", default='{"what": "answers", "fmt": "xlsx", "from": "2000-01-01", '
@@ -1078,6 +1078,7 @@ def main(argv=None) -> int:
         child_main(json.loads(args.child))
         return 0
     args.rounds = args.rounds or (1 if args.quick else 3)
+    args.workers = args.workers or (2 if args.quick else 4)
     args.seconds = args.seconds or (2 if args.quick else 10)
     results = run(args)
     write_results(args.output, results)

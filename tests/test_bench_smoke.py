@@ -106,9 +106,11 @@ def test_every_measurement_ran_and_the_results_went_to_the_file_asked(bench_run)
     assert "CPUs" in md and "| measurement | median | floor (same run) | ratio | goal | met |" in md
 
     submit = raw["submit"]
-    assert submit["requests"] > 0 and submit["hello_rps"] > 0
+    assert submit["hello_rps"] > 0
     assert submit["submit_errors"] == 0, bench_run["log"][-3000:]
-    assert submit["submitted_in_db"] > 0  # the POSTs really submitted audits (cleaned up afterwards)
+    # The POSTs really submitted audits (then cleaned up); on a busy machine the few seconds of a
+    # quick run may end before any of them is counted as done, so the database is the witness.
+    assert submit["submitted_in_db"] > 0
 
     # A part not built yet is reported as such; a part that is there must work at this size.
     for page in raw["dashboards"]["pages"]:
