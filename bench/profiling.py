@@ -143,7 +143,7 @@ def main(argv=None) -> int:
         pstats.Stats(profile, stream=out).sort_stats(key).print_stats(args.top)
         print(f"--- by {key}\n" + "\n".join(out.getvalue().splitlines()[6:]))
     if args.what == "submit":
-        run.job_cleanup_submit({"prefix": "bench-profile-"})
+        run.cleanup_submit(os.environ["DATABASE_URL"], "bench-profile-")
     return 0
 
 

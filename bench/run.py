@@ -468,28 +468,29 @@ def job_prepare_submit(job: dict) -> dict:
     return {"tokens": tokens, "bodies": bodies}
 
 
-def job_cleanup_submit(job: dict) -> dict:
-    """Remove what the submit and page measurements made, so a later run starts from the same data."""
-    from sqlalchemy import text
+def cleanup_submit(url: str, prefix: str) -> dict:
+    """Remove what the submit and page measurements made, so a later run starts from the same data
+    (plain SQL from this process: no app to start)."""
+    from sqlalchemy import create_engine, text
 
-    from extensions import db
-
-    app = _app()
+    engine = create_engine(url)
     counts, status = {}, {}
-    with app.app_context():
-        for prefix in (job["prefix"], "benchfill-"):
-            params = {"p": prefix + "%"}
-            ids = "SELECT id FROM audit WHERE client_id LIKE :p"
-            for table in ("answer", "section_score", "audit_event", "photo"):
-                deleted = db.session.execute(text(f"DELETE FROM {table} WHERE audit_id IN ({ids})"), params).rowcount
-                counts[table] = counts.get(table, 0) + deleted
-            if prefix == job["prefix"]:
-                status = dict(db.session.execute(
-                    text("SELECT status, count(*) FROM audit WHERE client_id LIKE :p GROUP BY status"), params).all())
-            deleted = db.session.execute(text("DELETE FROM audit WHERE client_id LIKE :p"), params).rowcount
-            counts["audit"] = counts.get("audit", 0) + deleted
-        db.session.execute(text("DELETE FROM api_token WHERE name = 'bench'"))
-        db.session.commit()
+    try:
+        with engine.begin() as conn:
+            for like in (prefix, "benchfill-"):
+                params = {"p": like + "%"}
+                ids = "SELECT id FROM audit WHERE client_id LIKE :p"
+                for table in ("answer", "section_score", "audit_event", "photo"):
+                    deleted = conn.execute(text(f"DELETE FROM {table} WHERE audit_id IN ({ids})"), params).rowcount
+                    counts[table] = counts.get(table, 0) + deleted
+                if like == prefix:
+                    status = dict(conn.execute(text(
+                        "SELECT status, count(*) FROM audit WHERE client_id LIKE :p GROUP BY status"), params).all())
+                counts["audit"] = counts.get("audit", 0) + conn.execute(
+                    text("DELETE FROM audit WHERE client_id LIKE :p"), params).rowcount
+            conn.execute(text("DELETE FROM api_token WHERE name = 'bench'"))
+    finally:
+        engine.dispose()
     return {"deleted": counts, "status": status}
 
 
@@ -513,11 +514,11 @@ def job_prepare_fill(job: dict) -> dict:
 
 
 def job_prepare(job: dict) -> dict:
-    return {**job_prepare_submit(job), **job_prepare_fill(job)}
+    return {**job_prepare_submit(job), **job_prepare_fill(job), "prepared": True}
 
 
 CHILD_JOBS = {"dashboards": job_dashboards, "pdf": job_pdf, "plain_pdf": job_plain_pdf, "export": job_export,
-              "prepare": job_prepare, "cleanup_submit": job_cleanup_submit, "batch": job_batch}
+              "prepare": job_prepare, "batch": job_batch}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -852,10 +853,10 @@ def measurement_jobs(args) -> list[dict]:
 def run_measurements(url: str, args) -> list[dict]:
     """Quick: every job in one child. Otherwise a child per job, so each peak memory is its own."""
     jobs = measurement_jobs(args)
-    if not jobs:
-        return []
     if args.quick:
-        return run_child({"job": "batch", "jobs": jobs}, url, timeout=3600)["results"]
+        if args.only_set & {"submit", "page"}:
+            jobs.append({"job": "prepare"})  # the server measurements' set-up, in the same process
+        return run_child({"job": "batch", "jobs": jobs}, url, timeout=3600)["results"] if jobs else []
     results = []
     for job in jobs:
         if job["job"] == "plain_pdf":
@@ -878,7 +879,11 @@ def run(args) -> dict:
     results["dataset"] = dataset(url, args)
 
     log("dashboards, PDFs, exports ...")
-    measured = iter(run_measurements(url, args))
+    measured = run_measurements(url, args)
+    prep = None
+    if measured and measured[-1].get("prepared"):
+        prep = measured.pop()
+    measured = iter(measured)
     if "dashboards" in args.only_set:
         results["dashboards"] = next(measured)
     if "pdfs" in args.only_set:
@@ -893,7 +898,7 @@ def run(args) -> dict:
         results["exports"] = next(measured)
 
     if args.only_set & {"submit", "page"}:
-        prep = run_child({"job": "prepare"}, url)
+        prep = prep or run_child({"job": "prepare"}, url)
         prep["prefix"] = f"bench-{uuid.uuid4().hex[:8]}-"
         try:
             if "submit" in args.only_set:
@@ -906,7 +911,7 @@ def run(args) -> dict:
                 with Gunicorn("app:create_app()", url, 2, ready_path="/healthz") as server:
                     results["page"] = measure_page_weight(server, prep)
         finally:
-            cleanup = run_child({"job": "cleanup_submit", "prefix": prep["prefix"]}, url)
+            cleanup = cleanup_submit(url, prep["prefix"])
         if "submit" in results:
             results["submit"]["submitted_in_db"] = cleanup["status"].get("submitted", 0)
     results["seconds"] = round((datetime.now(UTC) - started).total_seconds())
