@@ -67,8 +67,9 @@ class ScorecardVersion(db.Model):
     critical_zeroes_score: Mapped[bool] = mapped_column(Boolean, default=True)
 
     scorecard = relationship("Scorecard", back_populates="versions")
+    # Whoever loads a version reads its questions: one SELECT for sections, one for criteria.
     sections = relationship("Section", back_populates="version", order_by="Section.position",
-                            cascade="all, delete-orphan")
+                            cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def is_published(self) -> bool:
@@ -91,7 +92,7 @@ class Section(db.Model):
 
     version = relationship("ScorecardVersion", back_populates="sections")
     criteria = relationship("Criterion", back_populates="section", order_by="Criterion.position",
-                            cascade="all, delete-orphan")
+                            cascade="all, delete-orphan", lazy="selectin")
 
 
 class Criterion(db.Model):

@@ -87,8 +87,26 @@ def _num(value: float):
     return int(value) if float(value).is_integer() else value
 
 
+# Published versions never change, so their specs are kept; the key includes the database and the
+# moment of publishing so that a recreated database with the same ids never gets an old spec.
+_published_specs: dict = {}
+_SPEC_CACHE_SIZE = 256
+
+
 def spec_for_version(version: ScorecardVersion) -> scoring.ScorecardSpec:
-    """What the scoring engine needs from a version's rows."""
+    """What the scoring engine needs from a version's rows (kept for published versions)."""
+    if version.status != "published" or version.id is None:
+        return _build_spec(version)
+    key = (str(db.engine.url), version.id, version.published_at)
+    spec = _published_specs.get(key)
+    if spec is None:
+        if len(_published_specs) >= _SPEC_CACHE_SIZE:
+            _published_specs.clear()
+        spec = _published_specs[key] = _build_spec(version)
+    return spec
+
+
+def _build_spec(version: ScorecardVersion) -> scoring.ScorecardSpec:
     sections = []
     for section in version.sections:
         criteria = []
