@@ -477,7 +477,7 @@ def cleanup_submit(url: str, prefix: str) -> dict:
     counts, status = {}, {}
     try:
         with engine.begin() as conn:
-            for like in (prefix, "benchfill-"):
+            for like in (prefix, "bench-", "benchfill-"):  # also what an interrupted run left
                 params = {"p": like + "%"}
                 ids = "SELECT id FROM audit WHERE client_id LIKE :p"
                 for table in ("answer", "section_score", "audit_event", "photo"):
