@@ -31,20 +31,34 @@ def list_branches():
     return render_template("branches/branches.html", pagination=pagination, q=q, show=show)
 
 
+def _form_page(form, obj, save, template, list_endpoint, created, saved, **context):
+    """Create or edit a branch or employee: the admin saves, others read; one flow for both."""
+    if request.method == "POST":
+        if current_user.role != "admin":
+            abort(403)
+        if form.validate_on_submit():
+            is_new = obj.id is None
+            try:
+                save(obj, form.data)
+            except services.DuplicateCode as exc:
+                form.code.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash((created if is_new else saved) % {"name": obj.name}, "success")
+                return redirect(url_for(list_endpoint))
+    return render_template(template, form=form, read_only=current_user.role != "admin", **context)
+
+
+def _branch_page(branch):
+    return _form_page(BranchForm(obj=branch), branch or Branch(), services.save_branch,
+                      "branches/branch_form.html", "branches.list_branches",
+                      _("Branch %(name)s was created."), _("Branch %(name)s was saved."), branch=branch)
+
+
 @bp.route("/branches/new", methods=["GET", "POST"])
 @roles_required("admin")
 def create_branch():
-    form = BranchForm()
-    if form.validate_on_submit():
-        try:
-            branch = services.save_branch(Branch(), form.data)
-        except services.DuplicateCode as exc:
-            form.code.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Branch %(name)s was created.", name=branch.name), "success")
-            return redirect(url_for("branches.list_branches"))
-    return render_template("branches/branch_form.html", form=form, branch=None)
+    return _branch_page(None)
 
 
 @bp.route("/branches/<int:branch_id>", methods=["GET", "POST"])
@@ -53,21 +67,7 @@ def edit_branch(branch_id):
     branch = db.session.get(Branch, branch_id)
     if branch is None or not can_see_branch(current_user, branch.id):
         abort(404)
-    form = BranchForm(obj=branch)
-    if request.method == "POST":
-        if current_user.role != "admin":
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                services.save_branch(branch, form.data)
-            except services.DuplicateCode as exc:
-                form.code.errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(_("Branch %(name)s was saved.", name=branch.name), "success")
-                return redirect(url_for("branches.list_branches"))
-    return render_template("branches/branch_form.html", form=form, branch=branch,
-                           read_only=current_user.role != "admin")
+    return _branch_page(branch)
 
 
 @bp.route("/employees")
@@ -94,20 +94,16 @@ def _employee_form(employee=None):
     return form
 
 
+def _employee_page(employee):
+    return _form_page(_employee_form(employee), employee or Employee(), services.save_employee,
+                      "branches/employee_form.html", "branches.list_employees",
+                      _("Employee %(name)s was created."), _("Employee %(name)s was saved."), employee=employee)
+
+
 @bp.route("/employees/new", methods=["GET", "POST"])
 @roles_required("admin")
 def create_employee():
-    form = _employee_form()
-    if form.validate_on_submit():
-        try:
-            employee = services.save_employee(Employee(), form.data)
-        except services.DuplicateCode as exc:
-            form.code.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Employee %(name)s was created.", name=employee.name), "success")
-            return redirect(url_for("branches.list_employees"))
-    return render_template("branches/employee_form.html", form=form, employee=None)
+    return _employee_page(None)
 
 
 @bp.route("/employees/<int:employee_id>", methods=["GET", "POST"])
@@ -116,18 +112,4 @@ def edit_employee(employee_id):
     employee = db.session.get(Employee, employee_id)
     if employee is None or not can_see_branch(current_user, employee.branch_id):
         abort(404)
-    form = _employee_form(employee)
-    if request.method == "POST":
-        if current_user.role != "admin":
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                services.save_employee(employee, form.data)
-            except services.DuplicateCode as exc:
-                form.code.errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(_("Employee %(name)s was saved.", name=employee.name), "success")
-                return redirect(url_for("branches.list_employees"))
-    return render_template("branches/employee_form.html", form=form, employee=employee,
-                           read_only=current_user.role != "admin")
+    return _employee_page(employee)
