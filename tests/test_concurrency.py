@@ -49,7 +49,11 @@ def server(app, tmp_path):
         pytest.fail("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
     yield base
     process.terminate()
-    process.wait(timeout=20)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def _token(email):
