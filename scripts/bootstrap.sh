@@ -12,6 +12,7 @@ dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-
 if [ "$DEV" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)  # the benchmark's load generator
   command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ] || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then
