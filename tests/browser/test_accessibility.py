@@ -1,6 +1,7 @@
 """axe-core finds no violation on any page a user of each role can reach, in Spanish and English,
 in a real Chromium at 390x844. Pages are found by following links from the start page, so a new
 page is checked as soon as something links to it."""
+import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
@@ -12,8 +13,10 @@ from tests import factories
 from tests.browser.conftest import PHONE, assert_fits_phone, login
 
 ROLES = ["admin", "manager_a", "auditor", "hr"]
-SKIP = ("/logout", "/api/", "/assets/", "/static/", ".pdf", ".csv", ".xlsx", ".json", "/sw.js", "/photos/")
-MAX_PAGES = 40
+SKIP = ("/logout", "/api/", "/assets/", "/static/", ".pdf", ".csv", ".xlsx", ".json", "/sw.js", "/photos/",
+        "/export")
+MAX_PAGES = 30
+PER_SHAPE = 4  # e.g. the audits seeded in their four states
 _axe = Axe()
 
 
@@ -34,9 +37,10 @@ def seed(app, world):
         db.session.commit()
 
 
-def crawl(page, base):
-    """Every same-site page reachable by links from the start page (GET only)."""
-    seen, queue, pages = set(), deque(["/"]), []
+def crawl(page, base, check):
+    """Every same-site page reachable by links from the start page (GET only): each one is loaded
+    once (whatever its query), checked with check(path), and its links followed."""
+    seen, queue, pages, shapes = set(), deque(["/"]), [], []
     while queue and len(pages) < MAX_PAGES:
         path = queue.popleft()
         if path in seen:
@@ -45,14 +49,17 @@ def crawl(page, base):
         response = page.goto(base + path)
         if response is None or response.status >= 400 or "text/html" not in response.headers.get("content-type", ""):
             continue
-        pages.append(urlsplit(page.url).path + (f"?{urlsplit(page.url).query}" if urlsplit(page.url).query else ""))
+        here = urlsplit(page.url).path + (f"?{urlsplit(page.url).query}" if urlsplit(page.url).query else "")
+        pages.append(here)
+        check(here)
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             url = urlsplit(urljoin(page.url, href))
             if url.netloc != urlsplit(base).netloc or any(s in url.path for s in SKIP):
                 continue
-            target = url.path + (f"?{url.query}" if url.query and "page=" not in url.query else "")
-            if target not in seen:
-                queue.append(target)
+            shape = re.sub(r"\d+", "N", url.path)  # /users/N: a few of them are enough
+            if url.path not in seen and url.path not in queue and shapes.count(shape) < PER_SHAPE:
+                shapes.append(shape)
+                queue.append(url.path)  # one visit per page, whatever its filters
     return pages
 
 
@@ -62,27 +69,29 @@ def violations(page):
             for v in results.response["violations"]]
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("role", ROLES)
-def test_no_accessibility_violation_on_any_page(app, live_server, browser, world, role):
+def test_no_accessibility_violation_on_any_page(app, live_server, browser, world, role, lang):
     seed(app, world)
     problems = []
-    for locale in ("en-GB", "es-ES"):
-        context = browser.new_context(**{**PHONE, "locale": locale})
-        page = context.new_page()
-        login(page, live_server, world[role]["email"])
-        page.goto(live_server + "/profile")
-        # the user's own language setting decides; switch it to the locale under test
-        lang = locale[:2]
-        if page.get_attribute("html", "lang") != lang:
-            page.click("summary")
-            page.click(".lang-switch button")
-            page.wait_for_load_state("networkidle")
-        for path in crawl(page, live_server):
-            page.goto(live_server + path)
-            assert page.get_attribute("html", "lang") == lang
-            assert_fits_phone(page)
-            problems += [f"[{role} {lang}] {path}: {v}" for v in violations(page)]
-        context.close()
+    context = browser.new_context(**{**PHONE, "locale": {"en": "en-GB", "es": "es-ES"}[lang]})
+    page = context.new_page()
+    login(page, live_server, world[role]["email"])
+    page.goto(live_server + "/profile")
+    # the user's own language setting decides; switch it to the language under test
+    if page.get_attribute("html", "lang") != lang:
+        page.click("summary")
+        page.click(".lang-switch button")
+        page.wait_for_load_state("networkidle")
+
+    def check(path):
+        assert page.get_attribute("html", "lang") == lang, path
+        assert_fits_phone(page)
+        problems.extend(f"[{role} {lang}] {path}: {v}" for v in violations(page))
+
+    pages = crawl(page, live_server, check)
+    context.close()
+    assert len(pages) >= 4, pages
     assert not problems, "\n".join(problems)
 
 
