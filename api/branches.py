@@ -72,11 +72,7 @@ def list_branches(page, per_page, q="", active=None):
 def create_branch(data):
     """Create a branch (admin)."""
     require_role("admin")
-    try:
-        branch = services.save_branch(Branch(), data)
-    except services.DuplicateCode as exc:
-        fail(409, str(exc), {"code": str(exc)}, "duplicate_code")
-    db.session.commit()
+    branch = _save(services.save_branch, Branch(), data)
     return branch
 
 
@@ -96,11 +92,7 @@ def update_branch(data, branch_id):
     """Change a branch (admin); send only the fields to change."""
     branch = _visible_branch(branch_id)
     require_role("admin")
-    try:
-        services.save_branch(branch, data)
-    except services.DuplicateCode as exc:
-        fail(409, str(exc), {"code": str(exc)}, "duplicate_code")
-    db.session.commit()
+    _save(services.save_branch, branch, data)
     return branch
 
 
@@ -117,6 +109,16 @@ def list_employees(page, per_page, q="", active=None, branch=None):
     return paginate(query, {"page": page, "per_page": per_page})
 
 
+def _save(save, obj, data):
+    """Save a branch or employee and commit; a code already in use is 409."""
+    try:
+        obj = save(obj, data)
+    except services.DuplicateCode as exc:
+        fail(409, str(exc), {"code": str(exc)}, "duplicate_code")
+    db.session.commit()
+    return obj
+
+
 def _check_branch_for_employee(branch_id):
     branch = db.session.get(Branch, branch_id)
     if branch is None:
@@ -131,11 +133,7 @@ def create_employee(data):
     """Create an employee (admin)."""
     require_role("admin")
     _check_branch_for_employee(data["branch_id"])
-    try:
-        employee = services.save_employee(Employee(), data)
-    except services.DuplicateCode as exc:
-        fail(409, str(exc), {"code": str(exc)}, "duplicate_code")
-    db.session.commit()
+    employee = _save(services.save_employee, Employee(), data)
     return employee
 
 
@@ -157,9 +155,5 @@ def update_employee(data, employee_id):
     require_role("admin")
     if "branch_id" in data:
         _check_branch_for_employee(data["branch_id"])
-    try:
-        services.save_employee(employee, data)
-    except services.DuplicateCode as exc:
-        fail(409, str(exc), {"code": str(exc)}, "duplicate_code")
-    db.session.commit()
+    _save(services.save_employee, employee, data)
     return employee
