@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.permissions import branch_ids_in_scope, can_see_audit, roles_required
 from audits import photos as photo_files
 from audits import services
+from audits.display import display_value, field_text, number_text
 from audits.forms import (
     ASSIGNMENT_STATUS_LABELS,
     CHANNEL_LABELS,
@@ -359,16 +360,10 @@ def _criterion_view(c, values, comments, photos_by_key, problems):
         item["unit"] = settings.get("unit") or ""
         target = settings.get("target") or {}
         if target:
-            item["target"] = (_("Target: at most %(value)s", value=_num(target.get("value")))
+            item["target"] = (_("Target: at most %(value)s", value=number_text(target.get("value")))
                               if target.get("op") == "<=" else
-                              _("Target: at least %(value)s", value=_num(target.get("value"))))
+                              _("Target: at least %(value)s", value=number_text(target.get("value"))))
     return item
-
-
-def _num(value):
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _lang():
@@ -377,18 +372,10 @@ def _lang():
     return lang()
 
 
-def _as_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return _num(value)
-    return str(value)
-
-
 def _fill_context(audit, values=None, comments=None, details=None, problems=()):
     stored = audit.answers_by_key()
     if values is None:
-        values = {k: _as_text(a.value) for k, a in stored.items() if a.value is not None}
+        values = {k: field_text(a.value) for k, a in stored.items() if a.value is not None}
     if comments is None:
         comments = {k: a.comment for k, a in stored.items() if a.comment}
     problem_map = {}
@@ -473,7 +460,7 @@ def fill(audit_id):
             db.session.commit()
         except services.AuditInvalid as exc:
             db.session.rollback()
-            raw = {k: _as_text(v) for k, v in answers.items()}
+            raw = {k: field_text(v) for k, v in answers.items()}
             return _render_fill(db.session.get(Audit, audit_id), 422, values=_merge_values(audit, raw),
                                 comments=comments, problems=exc.problems)
         flash(_("Draft saved."), "success")
@@ -482,7 +469,7 @@ def fill(audit_id):
 
 
 def _merge_values(audit, raw):
-    values = {k: _as_text(a.value) for k, a in audit.answers_by_key().items() if a.value is not None}
+    values = {k: field_text(a.value) for k, a in audit.answers_by_key().items() if a.value is not None}
     values.update(raw)
     return values
 
@@ -534,7 +521,7 @@ def submit(audit_id):
         services.save_draft(audit, current_user, answers, comments, **details)
     except services.AuditInvalid as exc:
         db.session.rollback()
-        raw = {k: _as_text(v) for k, v in answers.items()}
+        raw = {k: field_text(v) for k, v in answers.items()}
         return _render_fill(db.session.get(Audit, audit_id), 422, values=_merge_values(audit, raw),
                             comments=comments, problems=exc.problems)
     try:
@@ -675,26 +662,6 @@ def delete_photo(audit_id, photo_id):
 
 # --- The audit page and review ---------------------------------------------------------------------
 
-def _display_value(criterion, value):
-    if value is None:
-        return "—"
-    if value == "na":
-        return _("N/A")
-    if criterion.type == "yes_no":
-        return _("Yes") if value == "yes" else _("No")
-    if criterion.type == "choice":
-        for option in (criterion.settings or {}).get("options", []):
-            if option["key"] == value:
-                return pick(option.get("label") or option["key"], _lang())
-    if criterion.type == "scale":
-        settings = criterion.settings or {}
-        return f"{value} / {settings.get('max', 5)}"
-    if criterion.type == "number":
-        unit = (criterion.settings or {}).get("unit") or ""
-        return f"{_as_text(value)} {unit}".strip()
-    return _as_text(value)
-
-
 def _audit_page(audit, status=200, return_form=None):
     answers = audit.answers_by_key()
     section_scores = {s.section_key: s for s in audit.section_scores}
@@ -707,7 +674,7 @@ def _audit_page(audit, status=200, return_form=None):
         for c in section.criteria:
             answer = answers.get(c.key)
             rows.append({"criterion": c, "text": pick(c.text, _lang()),
-                         "value": _display_value(c, answer.value if answer else None) if c.type != "info" else "",
+                         "value": display_value(c, answer.value if answer else None) if c.type != "info" else "",
                          "comment": answer.comment if answer else "",
                          "fraction": answer.fraction if answer else None,
                          "photos": photos_by_key.get(c.key, [])})
@@ -719,9 +686,9 @@ def _audit_page(audit, status=200, return_form=None):
     for entry in services.history(audit):
         criterion = criteria.get(entry["criterion"])
         events.append({**entry, "criterion_text": criteria_text.get(entry["criterion"], entry["criterion"]),
-                       "before_text": _display_value(criterion, entry["before"]) if criterion
+                       "before_text": display_value(criterion, entry["before"]) if criterion
                        and entry["action"] == "answer_changed" else entry["before"],
-                       "after_text": _display_value(criterion, entry["after"]) if criterion
+                       "after_text": display_value(criterion, entry["after"]) if criterion
                        and entry["action"] == "answer_changed" else entry["after"]})
     duration = None
     if audit.started_at and audit.ended_at:

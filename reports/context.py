@@ -7,10 +7,11 @@ a report's length grows with employees and criteria, never with the number of au
 """
 from __future__ import annotations
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from audits.display import display_value
 from audits.models import Audit
 from branches.models import Branch, Employee
 from core.texts import pick
@@ -163,27 +164,6 @@ def branch_report(branch: Branch, f: q.Filters, *, color: str | None = None, rev
     data["comments"] = q.comments(f, limit=LATEST_COMMENTS)
     data["awaiting_count"], data["awaiting"] = q.awaiting_review(f, limit=10) if reviewer else (0, [])
     return data
-
-
-def display_value(criterion, value) -> str:
-    """An answer as the reader reads it: Yes, No, N/A, 4 / 5, an option's label, 8 min, a text."""
-    if value is None or value == "":
-        return "—"
-    if value == "na":
-        return _("N/A")
-    settings = criterion.settings or {}
-    if criterion.type == "yes_no":
-        return _("Yes") if value == "yes" else _("No") if value == "no" else str(value)
-    if criterion.type == "choice":
-        for option in settings.get("options", []):
-            if option.get("key") == value:
-                return pick(option.get("label") or option["key"], lang())
-        return str(value)
-    if criterion.type == "scale":
-        return f"{value} / {settings.get('max', 5)}"
-    if criterion.type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{format_decimal(value, format='#,##0.###')} {settings.get('unit') or ''}".strip()
-    return str(value)
 
 
 def audit_report(audit: Audit) -> dict:

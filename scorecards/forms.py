@@ -6,7 +6,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     FieldList,
-    FloatField,
     Form,
     FormField,
     IntegerField,
@@ -16,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from core.forms import DecimalNumberField
 from scorecards.models import CHANNELS, CRITERION_TYPES, KPI_TAGS
 
 CHANNEL_LABELS = {
@@ -51,7 +51,7 @@ class ImportForm(FlaskForm):
 class SettingsForm(FlaskForm):
     name_es = StringField(_l("Name in Spanish"), validators=[Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Length(max=200)])
-    pass_mark = FloatField(_l("Pass mark (%)"), validators=[InputRequired(), NumberRange(0, 100)])
+    pass_mark = DecimalNumberField(_l("Pass mark (%)"), validators=[InputRequired(), NumberRange(0, 100)])
     critical_zeroes_score = BooleanField(_l("A critical failure makes the score 0"))
 
 
@@ -59,13 +59,13 @@ class SectionForm(FlaskForm):
     key = StringField(_l("Key"), validators=[InputRequired(), Length(max=64)], description=KEY_HINT)
     title_es = StringField(_l("Title in Spanish"), validators=[Length(max=200)])
     title_en = StringField(_l("Title in English"), validators=[Length(max=200)])
-    weight = FloatField(_l("Weight"), default=1, validators=[InputRequired()],
+    weight = DecimalNumberField(_l("Weight"), default=1, validators=[InputRequired()],
                         description=_l("How much the section counts in the audit's score (default 1)."))
 
 
 class OptionForm(Form):
     key = StringField(_l("Option key"), validators=[Optional(), Length(max=64)])
-    score = FloatField(_l("Score (0 to 1)"), validators=[Optional()])
+    score = DecimalNumberField(_l("Score (0 to 1)"), validators=[Optional()])
     label_es = StringField(_l("Label in Spanish"), validators=[Length(max=200)])
     label_en = StringField(_l("Label in English"), validators=[Length(max=200)])
 
@@ -78,7 +78,7 @@ class CriterionForm(FlaskForm):
     text_en = TextAreaField(_l("Question in English"), validators=[Length(max=4000)])
     guidance_es = TextAreaField(_l("Guidance for the auditor in Spanish"), validators=[Length(max=4000)])
     guidance_en = TextAreaField(_l("Guidance for the auditor in English"), validators=[Length(max=4000)])
-    weight = FloatField(_l("Weight"), default=1, validators=[InputRequired()],
+    weight = DecimalNumberField(_l("Weight"), default=1, validators=[InputRequired()],
                         description=_l("Points possible in its section (default 1)."))
     allow_na = BooleanField(_l("N/A allowed"))
     critical = BooleanField(_l("Critical: earning 0 here is a critical failure"))
@@ -90,4 +90,4 @@ class CriterionForm(FlaskForm):
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=16)],
                        description=_l("For example min, h or €."))
     target_op = SelectField(_l("Target"), choices=list(OP_LABELS.items()))
-    target_value = FloatField(_l("Target value"), validators=[Optional()])
+    target_value = DecimalNumberField(_l("Target value"), validators=[Optional()])

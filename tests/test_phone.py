@@ -189,3 +189,43 @@ def test_audit_pdf_writes_the_score_and_dates_as_the_language_does(world, login_
                     for page in PdfReader(io.BytesIO(response.data)).pages)
     assert score in text and started in text
     assert wrong not in text
+
+
+WAIT_CARD = {
+    "slug": "wait-time", "name": {"es": "Espera", "en": "Waiting"}, "channel": "call",
+    "sections": [{"key": "s", "title": {"es": "Espera", "en": "Waiting"}, "criteria": [
+        {"key": "wait", "type": "number", "unit": "min", "target": {"op": "<=", "value": 2.5},
+         "kpi": "wait_time", "text": {"es": "Minutos de espera", "en": "Minutes waited"}},
+    ]}],
+}
+
+
+@pytest.mark.parametrize("lang, shown, typed, target, wrong", [
+    ("es", "3,8 min", "12,5", "2,5", "3.8"),
+    ("en", "3.8 min", "12.5", "2.5", "3,8"),
+])
+def test_numbers_in_answers_are_written_and_typed_as_the_language_does(app, world, login_as, client,
+                                                                       lang, shown, typed, target, wrong):
+    with app.app_context():
+        version = factories.scorecard(WAIT_CARD)
+        done = factories.audit(version, world["auditor"]["id"], world["branch_a"], answers={"wait": 3.8})
+        draft = factories.audit(version, world["auditor"]["id"], world["branch_a"], answers={"wait": 12.5},
+                                status="draft")
+        db.session.commit()
+        done_id, draft_id = done.id, draft.id
+    set_language(app, world, "manager_a", lang)
+    page = text_of(login_as("manager_a").get(f"/audits/{done_id}").get_data(as_text=True))
+    assert shown in page and wrong not in page
+
+    set_language(app, world, "auditor", lang)
+    fill = login_as("auditor").get(f"/audits/{draft_id}/fill").get_data(as_text=True)
+    assert f'value="{typed}"' in fill and target in text_of(fill)
+    # what the field shows goes back unchanged, and the language's decimal sign is read as such
+    for sent, stored in ((typed, 12.5), (typed.replace("12", "7"), 7.5)):
+        saved = client.post(f"/audits/{draft_id}/autosave", json={"answers": {"wait": sent}},
+                            headers={"Accept": "application/json"})
+        assert saved.status_code == 200, saved.get_data(as_text=True)
+        with app.app_context():
+            from audits import services
+            from audits.models import Audit
+            assert services.answer_values(db.session.get(Audit, draft_id)) == {"wait": stored}

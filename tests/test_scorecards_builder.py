@@ -248,7 +248,7 @@ def test_bad_criterion_input_is_refused_naming_the_field_and_the_criterion(app, 
         (criterion("q", "number", "Q", "a", target_op="<=", target_value=""), "expected a number"),
         (criterion("q", "text", "Q", "a", critical=True), "only a scored criterion can be critical"),
         (criterion("q", "yes_no", "Q", "a", weight=0), "a weight is a number above 0"),
-        (criterion("q", "yes_no", "Q", "a", weight="heavy"), "Not a valid float value"),
+        (criterion("q", "yes_no", "Q", "a", weight="heavy"), "Enter a number, such as 2 or 0.5."),
         (criterion("q", "yes_no", "Q", "nowhere"), "Not a valid choice"),
     ]
     for data, message in cases:
@@ -414,3 +414,20 @@ def test_the_builder_speaks_spanish(app, client, published):
     assert response.status_code == 422
     assert "una elección necesita al menos dos opciones" in response.text
     assert "El criterio «pick» no se guardó" in response.text
+
+
+def test_a_spanish_admin_writes_decimals_with_a_comma(app, world, admin):
+    from accounts.models import User
+
+    with app.app_context():
+        db.session.get(User, world["admin"]["id"]).language = "es"
+        version = factories.scorecard(publish=False)
+        db.session.commit()
+        base, version_id = f"/scorecards/{version.scorecard_id}/versions/1", version.id
+    response = admin.post(base + "/sections/a/criteria/new", data=criterion(
+        "wait", "number", "Wait", "a", weight="0,5", unit="min", target_op="<=", target_value="2,5"))
+    assert response.status_code in (302, 303), response.text[:2000]
+    saved = next(c for s in json.loads(stored(app, version_id))["sections"] for c in s["criteria"] if c["key"] == "wait")
+    assert saved["weight"] == 0.5 and saved["target"] == {"op": "<=", "value": 2.5}
+    form = admin.get(base + "/criteria/wait").text
+    assert 'value="0,5"' in form and 'value="2,5"' in form
