@@ -15,7 +15,6 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.content : (form.elements.csrf_token || {}).value;
   var STORE = "veraz-audit-" + clientId;
-  var CACHE = "veraz-v1";
   var DETAILS = ["employee_id", "employee_name_given", "channel", "started_at", "ended_at", "notes"];
   var inflight = null, timer = null, retryDelay = 2000, stopped = false, submitting = false;
 
@@ -95,11 +94,11 @@
         if (v !== null && v !== "") done++;
       });
       var n = section.querySelector(".progress .n");
-      if (n) n.textContent = done;
+      if (n && n.textContent !== String(done)) n.textContent = done;
       total += done;
     });
     var count = document.getElementById("answered-count");
-    if (count) count.textContent = total;
+    if (count && count.textContent !== String(total)) count.textContent = total;
   }
   function showProblem(key, message) {
     var box = document.getElementById("e-" + key);
@@ -357,23 +356,23 @@
   if (problems && !location.hash) problems.focus();
 
   // --- Offline: a service worker keeps this page, its CSS and this script --------------------------
-  if ("serviceWorker" in navigator) {
-    var controlled = !!navigator.serviceWorker.controller;
+  // Registered once the page has loaded and the phone is idle, so that it never competes with the
+  // first taps; the worker itself fetches and keeps the files (static/js/sw.js), off this thread.
+  function keepOffline() {
     navigator.serviceWorker.register(form.dataset.sw, { scope: "/" }).then(function () {
-      // Once the worker controls the page it caches what the page loads; the first time, do it here.
-      if (controlled || !("caches" in window)) return;
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
       var urls = [form.dataset.page];
       document.querySelectorAll('link[rel="stylesheet"], script[src]').forEach(function (el) {
         urls.push(el.href || el.src);
       });
-      return caches.open(CACHE).then(function (cache) {
-        return Promise.all(urls.map(function (url) {
-          return fetch(url, { credentials: "same-origin" }).then(function (response) {
-            if (response.ok && !response.redirected) return cache.put(url, response);
-          }).catch(function () { /* offline now: the cache keeps its last copy */ });
-        }));
-      });
+      if (registration.active) registration.active.postMessage({ keep: urls });
     }).catch(function () { /* no service worker: autosave still works */ });
+  }
+  if ("serviceWorker" in navigator) {
+    var idle = window.requestIdleCallback || function (fn) { setTimeout(fn, 200); };
+    var whenLoaded = function () { idle(keepOffline, { timeout: 5000 }); };
+    if (document.readyState === "complete") whenLoaded(); else window.addEventListener("load", whenLoaded);
   }
 
   if (hasPending()) schedule(0); else setStatus("saved");

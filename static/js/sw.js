@@ -22,6 +22,28 @@ function offlinePage() {
     { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
+// The fill page names itself and the files it loaded; they are fetched and kept here, not in the
+// page, so that keeping them costs the page nothing.
+self.addEventListener("message", function (event) {
+  var urls = event.data && event.data.keep;
+  if (!Array.isArray(urls) || !event.source) return;
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return Promise.all(urls.slice(0, 20).map(function (url) {
+      var target = new URL(url, self.location.origin);
+      if (target.origin !== self.location.origin) return null;
+      // the keys the fetch handler below looks up: an asset by its URL, a page by its path
+      var key = target.pathname.indexOf("/assets/") === 0 ? target.href : target.pathname;
+      return cache.match(key).then(function (hit) {
+        if (hit) return null;
+        return fetch(target.href, { credentials: "same-origin" }).then(function (response) {
+          if (!response.ok || response.redirected) return null;
+          return cache.put(key, response);
+        }).catch(function () { /* offline now: the cache keeps its last copy */ });
+      });
+    }));
+  }));
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);

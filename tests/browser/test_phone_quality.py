@@ -106,3 +106,31 @@ def test_veraz_installs_from_my_assignments_and_its_service_worker_takes_over(li
         assert page.locator("h1").inner_text() == "My assignments"
     finally:
         context.close()
+
+
+def test_a_fill_page_opened_straight_from_a_link_is_kept_for_offline_on_its_first_visit(
+        app, live_server, phone, world):
+    """A shopper taps a link to the audit (from a message, say) and loses the signal a minute later:
+    the very first visit must already have left the page and its files on the phone."""
+    with app.app_context():
+        draft = factories.audit(factories.scorecard(), world["auditor"]["id"], world["branch_a"], status="draft",
+                                answers={"a_yes": "yes"})
+        db.session.commit()
+        fill_path = f"/audits/{draft.id}/fill"
+    signed_in = phone.request.post(f"{live_server}/login", form={
+        "email": world["auditor"]["email"], "password": factories.PASSWORD})
+    assert signed_in.ok
+    page = phone.new_page()
+    page.goto(live_server + fill_path)  # the first page this phone ever opens: no worker yet
+    assert page.evaluate("!navigator.serviceWorker.controller")
+    kept = """async (path) => {
+      const cache = await caches.open("veraz-v1");
+      const files = [...document.querySelectorAll('link[rel=stylesheet], script[src]')].map(e => e.href || e.src);
+      const hits = await Promise.all([path, ...files].map(u => cache.match(u)));
+      return hits.every(Boolean);
+    }"""
+    page.wait_for_function(kept, arg=fill_path, timeout=15_000)
+    phone.set_offline(True)
+    page.reload()
+    assert page.is_checked('#q-a_yes input[value="yes"]')
+    assert page.locator("#save-status").get_attribute("data-state") in ("saved", "offline")
