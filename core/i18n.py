@@ -28,9 +28,16 @@ def lang() -> str:
     return str(get_locale() or "es")
 
 
+def decimal(value, digits: int = 1) -> str:
+    """3,8 in Spanish, 3.8 in English, with that many decimals; an em dash where there is none."""
+    if value is None:
+        return "—"
+    return format_decimal(round(value, digits), format="#,##0." + "0" * digits)
+
+
 def percent(value, digits: int = 1) -> str:
     """61,1 % in Spanish, 61.1% in English; an em dash where there is no score."""
     if value is None:
         return "—"
-    number = format_decimal(round(value, digits), format="#,##0." + "0" * digits)
+    number = decimal(value, digits)
     return f"{number}\u00a0%" if lang() == "es" else f"{number}%"

@@ -148,6 +148,7 @@ def init_app(app):
     # The default colour is already in app.css: /theme.css is only fetched when the admin changed it.
     app.jinja_env.globals["default_brand_color"] = DEFAULT_SETTINGS["brand_color"]
     app.jinja_env.filters["percent"] = i18n.percent
+    app.jinja_env.filters["decimal"] = i18n.decimal
     app.jinja_env.filters["date"] = lambda v, f="medium": format_date(v, f) if v else "—"
     app.jinja_env.filters["datetime"] = lambda v, f="short": format_datetime(v, f) if v else "—"
     app.jinja_env.filters["pick"] = lambda v: pick(v, i18n.lang())

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from audits.display import display_value
 from audits.models import Audit
 from branches.models import Branch, Employee
+from core.i18n import decimal
 from core.texts import pick
 from extensions import db
 from reports import charts
@@ -100,7 +101,7 @@ def _kpis(f, uid, color):
     for k in rows:
         detail = _("%(full)d of %(answered)d with full points", full=k.full, answered=k.answered)
         if k.mean is not None:
-            detail += " · " + _("mean %(minutes)s min", minutes=f"{k.mean:.1f}")
+            detail += " · " + _("mean %(minutes)s min", minutes=decimal(k.mean))
         items.append((kpi_label(k.kpi), k.rate, detail))
     return rows, charts.bar_chart(items, uid=uid, title=_("KPI rates"), value_header=_("Full points"), color=color)
 

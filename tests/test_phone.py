@@ -208,14 +208,23 @@ def test_numbers_in_answers_are_written_and_typed_as_the_language_does(app, worl
                                                                        lang, shown, typed, target, wrong):
     with app.app_context():
         version = factories.scorecard(WAIT_CARD)
-        done = factories.audit(version, world["auditor"]["id"], world["branch_a"], answers={"wait": 3.8})
+        done = factories.audit(version, world["auditor"]["id"], world["branch_a"], answers={"wait": 3.8},
+                               employee_id=world["employee_a"])
         draft = factories.audit(version, world["auditor"]["id"], world["branch_a"], answers={"wait": 12.5},
                                 status="draft")
         db.session.commit()
         done_id, draft_id = done.id, draft.id
     set_language(app, world, "manager_a", lang)
-    page = text_of(login_as("manager_a").get(f"/audits/{done_id}").get_data(as_text=True))
+    manager = login_as("manager_a")
+    page = text_of(manager.get(f"/audits/{done_id}").get_data(as_text=True))
     assert shown in page and wrong not in page
+    # the employee's report gives the mean wait in the same way, on the page and in the PDF
+    report = text_of(manager.get(f"/reports/employees/{world['employee_a']}").get_data(as_text=True))
+    assert shown in report and wrong not in report
+    pdf = manager.get(f"/reports/employees/{world['employee_a']}.pdf?lang={lang}")
+    text = " ".join(" ".join((p.extract_text() or "").replace("\u00a0", " ").split())
+                    for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert shown in text and wrong not in text
 
     set_language(app, world, "auditor", lang)
     fill = login_as("auditor").get(f"/audits/{draft_id}/fill").get_data(as_text=True)
