@@ -15,8 +15,12 @@ from tests.browser.conftest import PHONE, assert_fits_phone, login
 ROLES = ["admin", "manager_a", "auditor", "hr"]
 SKIP = ("/logout", "/api/", "/assets/", "/static/", ".pdf", ".csv", ".xlsx", ".json", "/sw.js", "/photos/",
         "/export")
-MAX_PAGES = 30
+MAX_PAGES = 45
 PER_SHAPE = 4  # e.g. the audits seeded in their four states
+# Endpoints that answer with something other than a page (files, PDFs, redirects).
+NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "service_worker", "accounts.theme_css",
+             "audits.photo", "reports.audit_pdf", "reports.employee_pdf", "reports.branch_pdf", "reports.export",
+             "scorecards.export"}
 _axe = Axe()
 
 
@@ -28,6 +32,7 @@ def seed(app, world):
 
     with app.app_context():
         version = factories.scorecard()
+        factories.scorecard(publish=False)  # a draft: the builder's section and criterion forms
         for status in ("approved", "submitted", "returned", "draft"):
             factories.audit(version, world["auditor"]["id"], world["branch_a"], status=status,
                             employee_id=world["employee_a"], comments={"a_no": "Did not say their name"})
@@ -37,12 +42,12 @@ def seed(app, world):
         db.session.commit()
 
 
-def crawl(page, base, check):
-    """Every same-site page reachable by links from the start page (GET only): each one is loaded
+def crawl(page, base, check, start=("/",)):
+    """Every same-site page reachable by links from the start pages (GET only): each one is loaded
     once (whatever its query), checked with check(path), and its links followed."""
-    seen, queue, pages, shapes = set(), deque(["/"]), [], []
-    while queue and len(pages) < MAX_PAGES:
-        path = queue.popleft()
+    seen, queue, later, pages, shapes = set(), deque(start), deque(), [], []
+    while (queue or later) and len(pages) < MAX_PAGES:
+        path = queue.popleft() if queue else later.popleft()
         if path in seen:
             continue
         seen.add(path)
@@ -57,10 +62,27 @@ def crawl(page, base, check):
             if url.netloc != urlsplit(base).netloc or any(s in url.path for s in SKIP):
                 continue
             shape = re.sub(r"\d+", "N", url.path)  # /users/N: a few of them are enough
-            if url.path not in seen and url.path not in queue and shapes.count(shape) < PER_SHAPE:
+            if url.path not in seen and url.path not in queue and url.path not in later \
+                    and shapes.count(shape) < PER_SHAPE:
+                # a kind of page not seen yet goes first, more of the same kind after all kinds
+                (later if shape in shapes else queue).append(url.path)  # one visit per page, whatever its filters
                 shapes.append(shape)
-                queue.append(url.path)  # one visit per page, whatever its filters
     return pages
+
+
+def pages_for(app, role):
+    """The endpoints of every page this role may open (tests/test_access.py says who may)."""
+    from tests.test_access import allowed_for
+
+    return [rule for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods and not rule.rule.startswith("/api/") and rule.endpoint not in NOT_PAGES
+            and rule.endpoint != "accounts.login"  # signed in, it sends you on (its own test is below)
+            and role in (allowed_for(rule.endpoint, "GET") or ())]
+
+
+def endpoints_of(app, paths):
+    adapter = app.url_map.bind("localhost")
+    return {adapter.match(urlsplit(path).path, method="GET")[0] for path in paths}
 
 
 def violations(page):
@@ -89,13 +111,33 @@ def test_no_accessibility_violation_on_any_page(app, live_server, browser, world
         assert_fits_phone(page)
         problems.extend(f"[{role} {lang}] {path}: {v}" for v in violations(page))
 
-    pages = crawl(page, live_server, check)
+    may_open = pages_for(app, role)
+    # the start page, and the pages with no parameters that no menu may link to for this role
+    start = ["/"] + sorted(rule.rule for rule in may_open if not rule.arguments)
+    pages = crawl(page, live_server, check, start)
     context.close()
-    assert len(pages) >= 4, pages
+    unchecked = {rule.endpoint for rule in may_open} - endpoints_of(app, pages)
+    assert not unchecked, f"{role} may open these pages, but no link led there: {sorted(unchecked)}"
     assert not problems, "\n".join(problems)
 
 
-def test_login_page_has_no_violation(live_server, phone):
+def test_login_page_has_no_violation_and_announces_its_errors(live_server, phone):
     page = phone.new_page()
     page.goto(live_server + "/login")
+    assert violations(page) == []
+    page.fill("input[name=email]", "someone@veraz.example")  # and no password
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    # the field says that it is wrong and which message is its own; the message is announced
+    field = page.locator("input[name=password]")
+    assert field.get_attribute("aria-invalid") == "true"
+    message = page.locator("#" + field.get_attribute("aria-describedby").split()[-1])
+    assert message.get_attribute("role") == "alert" and message.inner_text().strip()
+    assert violations(page) == []
+    # a wrong password: the message comes in the live region every page has
+    page.fill("input[name=password]", "not-the-password")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    live = page.locator("[aria-live]", has_text="Wrong email or password")
+    assert live.count() == 1
     assert violations(page) == []

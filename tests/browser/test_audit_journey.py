@@ -121,6 +121,7 @@ def test_an_audit_from_assignment_to_approval_on_a_phone(app, live_server, brows
     page.locator("#submit-button").tap()
     page.wait_for_selector("#problems")
     assert "Farewell" in page.locator("#problems").inner_text()
+    assert_accessible(page)  # the list of problems, and each one at its question, as axe sees them
     page.locator("#problems a[href='#q-b_yes']").tap()
     assert page.evaluate("location.hash") == "#q-b_yes"
     assert_fits_phone(page)
