@@ -125,7 +125,12 @@ class Answer(db.Model):
 
 
 class SectionScore(db.Model):
-    __table_args__ = (UniqueConstraint("audit_id", "section_key"),)
+    __table_args__ = (
+        UniqueConstraint("audit_id", "section_key"),
+        # Covers the reports' section means: the join from the audits of a period reads the index
+        # alone, not ~130,000 table rows for a company-wide year.
+        Index("ix_section_score_audit_cover", "audit_id", "section_key", "score", "section_id", "position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"))
