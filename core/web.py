@@ -111,11 +111,14 @@ def init_app(app):
 
     @app.route("/sw.js")
     def service_worker():
-        # Served from the root so that its scope covers the whole app.
-        response = send_from_directory(app.static_folder, "js/sw.js", max_age=0)
+        # Served from the root so that its scope covers the whole app; read into a plain response
+        # (not streamed from the file) so that it is compressed like the other scripts.
+        body = (Path(app.static_folder) / "js" / "sw.js").read_bytes()
+        response = app.response_class(body, mimetype="text/javascript")
         response.headers["Cache-Control"] = "no-cache"
         response.headers["Service-Worker-Allowed"] = "/"
-        return response
+        response.add_etag()  # "no-cache" revalidates on each check: an unchanged worker is a 304
+        return response.make_conditional(request)
 
     @app.route("/manifest.webmanifest")
     def manifest():
