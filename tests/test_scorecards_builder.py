@@ -427,7 +427,8 @@ def test_a_spanish_admin_writes_decimals_with_a_comma(app, world, admin):
     response = admin.post(base + "/sections/a/criteria/new", data=criterion(
         "wait", "number", "Wait", "a", weight="0,5", unit="min", target_op="<=", target_value="2,5"))
     assert response.status_code in (302, 303), response.text[:2000]
-    saved = next(c for s in json.loads(stored(app, version_id))["sections"] for c in s["criteria"] if c["key"] == "wait")
+    sections = json.loads(stored(app, version_id))["sections"]
+    saved = next(c for s in sections for c in s["criteria"] if c["key"] == "wait")
     assert saved["weight"] == 0.5 and saved["target"] == {"op": "<=", "value": 2.5}
     form = admin.get(base + "/criteria/wait").text
     assert 'value="0,5"' in form and 'value="2,5"' in form
