@@ -3,6 +3,7 @@ with a service worker that takes over, and an auditor who uses only a keyboard (
 that sends Tab, Space, arrows and Enter) fills a whole scorecard and submits it, always seeing
 where the focus is."""
 import shutil
+import time
 
 import pytest
 
@@ -121,15 +122,20 @@ def test_a_fill_page_opened_straight_from_a_link_is_kept_for_offline_on_its_firs
         "email": world["auditor"]["email"], "password": factories.PASSWORD})
     assert signed_in.ok
     page = phone.new_page()
-    page.goto(live_server + fill_path)  # the first page this phone ever opens: no worker yet
-    assert page.evaluate("!navigator.serviceWorker.controller")
+    first = page.goto(live_server + fill_path)  # the first page this phone ever opens: no worker yet
+    assert first.ok and not first.from_service_worker
     kept = """async (path) => {
       const cache = await caches.open("veraz-v1");
       const files = [...document.querySelectorAll('link[rel=stylesheet], script[src]')].map(e => e.href || e.src);
       const hits = await Promise.all([path, ...files].map(u => cache.match(u)));
       return hits.every(Boolean);
     }"""
-    page.wait_for_function(kept, arg=fill_path, timeout=15_000)
+    # (evaluate awaits the check's promise; wait_for_function would take the promise itself as true)
+    deadline = time.monotonic() + 15
+    while not page.evaluate(kept, fill_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert page.evaluate(kept, fill_path), "the page and its files were not kept"
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")  # a minute later, it has taken over
     phone.set_offline(True)
     page.reload()
     assert page.is_checked('#q-a_yes input[value="yes"]')
