@@ -124,3 +124,14 @@ def audit(version, auditor_id, branch_id, answers=None, status="approved", emplo
         obj.submitted_at = started_at + timedelta(minutes=25)
     db.session.flush()
     return obj
+
+
+def pdf_text(data: bytes) -> tuple[list[str], str]:
+    """A PDF's text per page and in all, spaces (also the no-break ones) folded, as a reader sees it."""
+    import io
+
+    from pypdf import PdfReader
+
+    pages = [" ".join((p.extract_text() or "").replace("\xa0", " ").replace("\u202f", " ").split())
+             for p in PdfReader(io.BytesIO(data)).pages]
+    return pages, " ".join(pages)

@@ -16,9 +16,23 @@ quarter = helpers.quarter  # the fixture
 Q1 = "?from=2025-01-01&to=2025-03-31"
 
 
-def pdf_text(data: bytes) -> tuple[list[str], str]:
-    pages = [" ".join((p.extract_text() or "").replace("\xa0", " ").split()) for p in PdfReader(io.BytesIO(data)).pages]
-    return pages, " ".join(pages)
+pdf_text = factories.pdf_text
+
+
+@pytest.fixture
+def fetched(monkeypatch):
+    """Every URL WeasyPrint asks the PDFs' fetcher for."""
+    from reports import pdf
+
+    asked = []
+
+    class Recording(pdf.StaticFetcher):
+        def fetch(self, url, headers=None):
+            asked.append(url)
+            return super().fetch(url, headers)
+
+    monkeypatch.setattr(pdf, "StaticFetcher", Recording)
+    return asked
 
 
 def get_pdf(client, url):
@@ -123,17 +137,8 @@ def test_a_long_period_does_not_make_a_longer_pdf(app, login_as, world):
 HOSTILE = '<img src="file:///etc/passwd"> <link rel="stylesheet" href="http://evil.example/x.css"> http://evil.example/y.png'
 
 
-def test_user_texts_are_escaped_and_never_fetched(app, login_as, world, monkeypatch):
-    from reports import pdf
-
-    asked = []
-
-    class Recording(pdf.StaticFetcher):
-        def fetch(self, url, headers=None):
-            asked.append(url)
-            return super().fetch(url, headers)
-
-    monkeypatch.setattr(pdf, "StaticFetcher", Recording)
+def test_user_texts_are_escaped_and_never_fetched(app, login_as, world, fetched):
+    asked = fetched
     with app.app_context():
         from extensions import db
 
@@ -197,19 +202,12 @@ def test_each_pdf_renders_to_pictures(login_as, world, quarter, tmp_path):
         assert "DejaVu" in info and all(" yes " in line for line in info.splitlines()[2:])  # embedded
 
 
-def test_audit_photos_are_embedded_from_the_upload_folder(app, login_as, world, quarter, monkeypatch):
+def test_audit_photos_are_embedded_from_the_upload_folder(app, login_as, world, quarter, fetched):
     from PIL import Image
 
     from reports import pdf
 
-    asked = []
-
-    class Recording(pdf.StaticFetcher):
-        def fetch(self, url, headers=None):
-            asked.append(url)
-            return super().fetch(url, headers)
-
-    monkeypatch.setattr(pdf, "StaticFetcher", Recording)
+    asked = fetched
     with app.app_context():
         from audits.models import Photo
         from extensions import db
