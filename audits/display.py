@@ -2,10 +2,9 @@
 
 One place for the audit page, the fill page and the reports, so that "3,8 min" in Spanish and
 "3.8 min" in English are the same everywhere (issue 9: numbers follow the language)."""
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from core.i18n import lang
+from core.i18n import lang, number, typed_number
 from core.texts import pick
 
 
@@ -13,23 +12,12 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def number_text(value) -> str:
-    """A number for reading: 1.234,5 in Spanish, 1,234.5 in English."""
-    if value is None:
-        return "—"
-    return format_decimal(value, format="#,##0.###")
-
-
 def field_text(value) -> str:
     """A stored answer as it goes back into a form field. Numbers get the language's decimal sign
     and no grouping, so what the field shows reads back through coerce_value unchanged."""
     if value is None:
         return ""
-    if _is_number(value):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return format_decimal(value, format="0.##########")
-    return str(value)
+    return typed_number(value) if _is_number(value) else str(value)
 
 
 def display_value(criterion, value) -> str:
@@ -49,5 +37,5 @@ def display_value(criterion, value) -> str:
     if criterion.type == "scale":
         return f"{value} / {settings.get('max', 5)}"
     if criterion.type == "number" and _is_number(value):
-        return f"{number_text(value)} {settings.get('unit') or ''}".strip()
+        return f"{number(value)} {settings.get('unit') or ''}".strip()
     return str(value)

@@ -25,7 +25,7 @@ from accounts.models import User
 from accounts.permissions import branch_ids_in_scope, can_see_audit, roles_required
 from audits import photos as photo_files
 from audits import services
-from audits.display import display_value, field_text, number_text
+from audits.display import display_value, field_text
 from audits.forms import (
     ASSIGNMENT_STATUS_LABELS,
     CHANNEL_LABELS,
@@ -36,6 +36,7 @@ from audits.forms import (
 )
 from audits.models import Assignment, Audit, Photo
 from branches.models import Branch, Employee
+from core.i18n import lang, number
 from core.texts import pick
 from core.timeutil import utcnow
 from core.web import error_response
@@ -345,7 +346,7 @@ def list_audits():
 
 def _criterion_view(c, values, comments, photos_by_key, problems):
     settings = c.settings or {}
-    item = {"key": c.key, "type": c.type, "text": pick(c.text, _lang()), "guidance": pick(c.guidance, _lang()),
+    item = {"key": c.key, "type": c.type, "text": pick(c.text, lang()), "guidance": pick(c.guidance, lang()),
             "required": c.required and c.type in ANSWERABLE, "critical": c.critical, "allow_na": c.allow_na,
             "value": values.get(c.key), "comment": comments.get(c.key, ""), "photos": photos_by_key.get(c.key, []),
             "problem": problems.get(c.key), "answerable": c.type in ANSWERABLE}
@@ -355,21 +356,15 @@ def _criterion_view(c, values, comments, photos_by_key, problems):
         item["range"] = list(range(int(settings.get("min", 1)), int(settings.get("max", 5)) + 1))
         item["options"] = [(str(n), str(n)) for n in item["range"]]
     elif c.type == "choice":
-        item["options"] = [(o["key"], pick(o.get("label") or o["key"], _lang())) for o in settings.get("options", [])]
+        item["options"] = [(o["key"], pick(o.get("label") or o["key"], lang())) for o in settings.get("options", [])]
     elif c.type == "number":
         item["unit"] = settings.get("unit") or ""
         target = settings.get("target") or {}
         if target:
-            item["target"] = (_("Target: at most %(value)s", value=number_text(target.get("value")))
+            item["target"] = (_("Target: at most %(value)s", value=number(target.get("value")))
                               if target.get("op") == "<=" else
-                              _("Target: at least %(value)s", value=number_text(target.get("value"))))
+                              _("Target: at least %(value)s", value=number(target.get("value"))))
     return item
-
-
-def _lang():
-    from core.i18n import lang
-
-    return lang()
 
 
 def _fill_context(audit, values=None, comments=None, details=None, problems=()):
@@ -390,7 +385,7 @@ def _fill_context(audit, values=None, comments=None, details=None, problems=()):
         count = [i for i in items if i["answerable"]]
         done = [i for i in count if i["value"] not in (None, "")]
         answered, total = answered + len(done), total + len(count)
-        sections.append({"key": section.key, "title": pick(section.title, _lang()), "items": items,
+        sections.append({"key": section.key, "title": pick(section.title, lang()), "items": items,
                          "answered": len(done), "total": len(count)})
     criteria_text = {i["key"]: i["text"] for s in sections for i in s["items"]}
     details = details or {
@@ -673,14 +668,14 @@ def _audit_page(audit, status=200, return_form=None):
         rows = []
         for c in section.criteria:
             answer = answers.get(c.key)
-            rows.append({"criterion": c, "text": pick(c.text, _lang()),
+            rows.append({"criterion": c, "text": pick(c.text, lang()),
                          "value": display_value(c, answer.value if answer else None) if c.type != "info" else "",
                          "comment": answer.comment if answer else "",
                          "fraction": answer.fraction if answer else None,
                          "photos": photos_by_key.get(c.key, [])})
-        sections.append({"title": pick(section.title, _lang()), "weight": section.weight,
+        sections.append({"title": pick(section.title, lang()), "weight": section.weight,
                          "score": section_scores.get(section.key), "rows": rows})
-    criteria_text = {c.key: pick(c.text, _lang()) for c in audit.version.criteria}
+    criteria_text = {c.key: pick(c.text, lang()) for c in audit.version.criteria}
     criteria = {c.key: c for c in audit.version.criteria}
     events = []
     for entry in services.history(audit):

@@ -1,5 +1,4 @@
 """Validators shared by forms across areas."""
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import FloatField
@@ -7,6 +6,7 @@ from wtforms.validators import Length
 from wtforms.widgets import TextInput
 
 from accounts.models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from core.i18n import typed_number
 
 
 def password_length():
@@ -43,7 +43,4 @@ class DecimalNumberField(FloatField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        if self.data is None:
-            return ""
-        value = int(self.data) if float(self.data).is_integer() else self.data
-        return format_decimal(value, format="0.##########")
+        return "" if self.data is None else typed_number(self.data)

@@ -28,6 +28,21 @@ def lang() -> str:
     return str(get_locale() or "es")
 
 
+def number(value, digits: int = 3) -> str:
+    """A number for reading, without needless zeros: 1.234,5 in Spanish, 1,234.5 in English."""
+    if value is None:
+        return "—"
+    return format_decimal(round(value, digits), format="#,##0." + "#" * digits)
+
+
+def typed_number(value) -> str:
+    """A number as it goes back into a form field: the language's decimal sign, no grouping, so
+    that what the field shows reads back unchanged (fields accept either sign)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return format_decimal(value, format="0.##########")
+
+
 def decimal(value, digits: int = 1) -> str:
     """3,8 in Spanish, 3.8 in English, with that many decimals; an em dash where there is none."""
     if value is None:

@@ -9,7 +9,6 @@ Filters come from the query string (GET) and go through ``queries.parse_filters`
 gives the page again with the filter form and a message, status 400, never a 500.
 """
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -31,11 +30,6 @@ PER_PAGE = 25
 
 def register(app):
     app.register_blueprint(bp)
-
-    @app.template_filter("points")
-    def points(value):
-        """Points as the reader writes numbers: 2,5 in Spanish, 2.5 in English; no needless zeros."""
-        return "—" if value is None else format_decimal(round(value, 2), format="#,##0.##")
 
     @app.context_processor
     def report_helpers():

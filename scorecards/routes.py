@@ -62,16 +62,6 @@ def scorecard_error(exc):
     return error_response(409, str(exc))
 
 
-@bp.app_template_filter("num")
-def number_filter(value):
-    """A weight or a target as people write it: 2, 0.5 (0,5 in Spanish)."""
-    from flask_babel import format_decimal
-
-    if value is None:
-        return ""
-    return format_decimal(value, format="#,##0.###")
-
-
 @bp.app_template_global()
 def scorecard_labels():
     return {"channels": CHANNEL_LABELS, "types": TYPE_LABELS, "kpis": KPI_LABELS, "ops": OP_LABELS}
