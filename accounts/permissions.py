@@ -1,4 +1,4 @@
-"""Who may see and change what (../shared/PRODUCT.md, "People and what each may do").
+"""Who may see and change what (docs/roles.md).
 
 Every route calls these; the rules live here once, for the web pages and the API alike.
 """

@@ -4,7 +4,7 @@ Services change the session and flush; the caller commits once. Nothing here kno
 a refused action raises an :class:`AuditError` whose ``status`` (404, 403, 409, 422...) and
 ``details`` the web routes and the API turn into their own 4xx answer.
 
-An audit's life (../shared/PRODUCT.md): ``draft`` -> ``submitted`` -> ``approved``, or
+An audit's life (docs/scoring.md, "The life of an audit"): ``draft`` -> ``submitted`` -> ``approved``, or
 ``returned`` to the auditor with a reason, who fixes it and submits again. Every change after the
 first submission is an :class:`AuditEvent`.
 """

@@ -3,7 +3,7 @@
 The default scorecards (scorecards/defaults/*.json) are loaded too, but they are short; real
 mystery-shopping scorecards run to 20-30 questions, which is what the standard data set's
 1,000,000 answers over 40,000 audits (25 answers per audit) assumes. These cards are in the
-scorecard file format (../shared/scorecard-format.md), so they go through the same importer.
+scorecard file format (docs/scorecard-format.md), so they go through the same importer.
 
 ``DIFFICULTY`` holds the criteria that staff often get wrong (a lower number: failed more often),
 so that the "weakest criteria" tables have something to find.

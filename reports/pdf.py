@@ -159,7 +159,7 @@ def audit_pdf(audit, lang: str | None = None) -> bytes:
 
 
 def employee_pdf(employee, filters: q.Filters, lang: str | None = None) -> bytes:
-    """An employee over a period (PRODUCT.md "Employee PDF")."""
+    """An employee over a period (docs/reports.md, "The PDFs")."""
     lang = _language(lang)
     with force_locale(lang):
         data = context.employee_report(employee, filters, color=get_setting("brand_color"), audits=PDF_AUDITS)
@@ -169,7 +169,7 @@ def employee_pdf(employee, filters: q.Filters, lang: str | None = None) -> bytes
 
 
 def branch_pdf(branch, filters: q.Filters, lang: str | None = None) -> bytes:
-    """A branch over a period (PRODUCT.md "Branch PDF"): the employee report's contents for the
+    """A branch over a period (docs/reports.md, "The PDFs"): the employee report's contents for the
     branch, its employees ranked and its criteria by failure rate."""
     lang = _language(lang)
     with force_locale(lang):

@@ -5,7 +5,7 @@ call these functions with a ``Filters`` value, so a figure is computed in one pl
 same everywhere. No function loads all the audits of a period into Python to add them up: each
 figure is one aggregate query (GROUP BY), and lists are bounded by ``limit`` or a page.
 
-Definitions (../shared/PRODUCT.md):
+Definitions (docs/reports.md):
 - Reports count **approved** audits unless the filters say otherwise (``status``).
 - mean score: the mean of the audits' stored scores (audits without any scored answer are left out);
   pass rate: audits that passed over all audits counted; critical failures: audits flagged.

@@ -1,6 +1,6 @@
 """Report pages, PDF downloads and exports.
 
-Who may see what (../shared/PRODUCT.md): admins everything; HR every branch, read-only; managers
+Who may see what (docs/roles.md): admins everything; HR every branch, read-only; managers
 only their branches (another branch, its employees or audits: 404); auditors no reports at all
 (403, also for the PDF of their own audit: they see it on the audit's page). Anonymous users are
 sent to the login page.

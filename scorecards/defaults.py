@@ -1,7 +1,7 @@
 """The default scorecards shipped in scorecards/defaults/*.json, loaded through the importer.
 
-The JSON files are the format's best documentation: each was written from the Spanish articles on
-service quality in ../shared/seeds/ and covers greeting, the employee giving their name, courtesy,
+The JSON files are examples of the format (docs/scorecard-format.md): each was written from Spanish
+articles on service quality and covers greeting, the employee giving their name, courtesy,
 empathy and active listening, accuracy, product knowledge, first-contact resolution, wait time
 against what was promised, promises kept, follow-up and farewell, each tagged with its KPI.
 """

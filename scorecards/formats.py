@@ -1,4 +1,4 @@
-"""The scorecard file (../shared/scorecard-format.md): read it, check every rule, name every problem.
+"""The scorecard file (docs/scorecard-format.md): read it, check every rule, name every problem.
 
 ``parse(raw)`` takes the file's bytes (or text, or an already decoded dict) and returns the
 scorecard's structure with every default written out, or raises ``ScorecardFileError`` listing

@@ -1,7 +1,7 @@
 """The scoring engine: a pure function over a scorecard version's structure and an audit's answers.
 
 No Flask, no database: the same code scores an audit on submit, in the API, in the benchmark's
-data generator and in the tests. The rules are ../shared/PRODUCT.md's "Scoring rules":
+data generator and in the tests. The rules (docs/scoring.md, with a worked example):
 
 - a criterion's points are its weight times its fraction; N/A answers, unscored types and
   unanswered optional criteria count neither in the points earned nor in the points possible;
@@ -238,7 +238,7 @@ def score(spec: ScorecardSpec, answers: Mapping) -> Result:
 
 
 def spec_from_dict(data: Mapping) -> ScorecardSpec:
-    """A spec from a scorecard file's structure (../shared/scorecard-format.md), defaults applied."""
+    """A spec from a scorecard file's structure (docs/scorecard-format.md), defaults applied."""
     sections = []
     for section in data.get("sections", []):
         criteria = []

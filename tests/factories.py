@@ -55,7 +55,7 @@ def world() -> dict:
     return out
 
 
-# The worked example of ../shared/PRODUCT.md as a scorecard file: scores 61.1 % with WORKED_ANSWERS.
+# A worked example of the scoring rules (docs/scoring.md) as a scorecard file: scores 61.1 % with WORKED_ANSWERS.
 WORKED_EXAMPLE = {
     "slug": "worked-example",
     "name": {"es": "Ejemplo", "en": "Worked example"},

@@ -29,7 +29,7 @@ def set_language(app, world, who, lang):
 
 @pytest.fixture
 def scored(app, world):
-    """The worked example of PRODUCT.md, approved: 61.1 % (61.111...), started on 14 March 2026."""
+    """The worked example (tests/factories.py), approved: 61.1 % (61.111...), started on 14 March 2026."""
     with app.app_context():
         version = factories.scorecard()
         audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], started_at=WHEN,

@@ -1,7 +1,7 @@
 """A small company's first quarter of 2025, with every figure computed by hand below.
 
 Shared by the reports' tests (queries, pages, PDFs, exports). Scores of the worked example
-(../shared/PRODUCT.md): section A (weight 2) 1 of 2 = 50 %, section B (weight 1) 2.5 of 3 = 83.3 %,
+(docs/scoring.md): section A (weight 2) 1 of 2 = 50 %, section B (weight 1) 2.5 of 3 = 83.3 %,
 audit (2 x 50 + 83.33) / 3 = 61.1 %.
 
 Branch A (manager_a), employee Ana (employee_a) and Carla (a second employee of A):

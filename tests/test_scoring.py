@@ -1,4 +1,4 @@
-"""The scoring engine on its own (no Flask, no database): PRODUCT.md's rules, one by one."""
+"""The scoring engine on its own (no Flask, no database): docs/scoring.md's rules, one by one."""
 import copy
 
 import pytest

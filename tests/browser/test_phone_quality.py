@@ -12,7 +12,7 @@ from extensions import db
 from tests import factories
 from tests.browser.conftest import CHROMIUM_ARGS, PHONE, assert_fits_phone, login
 
-# How the worked example of PRODUCT.md is answered with keys only: Tab lands on the first option
+# How the worked example (tests/factories.py) is answered with keys only: Tab lands on the first option
 # of a radio group; Space picks it, an arrow moves to the next option and picks that one.
 KEYS = {
     "a-a_yes": ["Space"],                         # yes
