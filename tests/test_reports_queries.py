@@ -84,7 +84,7 @@ def test_kpi_rates_and_the_mean_wait(app, world, quarter):
     assert rows["farewell"].rate == approx(75)
     assert rows["wait_time"].rate == approx(50) and rows["wait_time"].mean == approx(5.5)
     assert rows["greeting"].mean is None
-    assert list(rows) == ["name_given", "greeting", "courtesy", "wait_time", "farewell"]  # PRODUCT's order
+    assert list(rows) == ["name_given", "greeting", "courtesy", "wait_time", "farewell"]  # KPI_TAGS' order
 
 
 def test_weakest_criteria_first(app, world, quarter):
