@@ -18,6 +18,15 @@ def _secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _storage_url(instance_path: str) -> str | None:
+    """STORAGE_URL from the environment, else the one ``flask storage migrate --switch`` wrote into
+    the instance folder; None means the upload folder on this server's disk."""
+    if os.environ.get("STORAGE_URL"):
+        return os.environ["STORAGE_URL"]
+    path = Path(instance_path) / "storage_url"
+    return path.read_text().strip() or None if path.exists() else None
+
+
 def from_environment(instance_path: str) -> dict:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'veraz.db'}"
     if database_url.startswith("postgres://"):
@@ -29,6 +38,11 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
+        # Photos and other stored files: file://FOLDER or s3://BUCKET/prefix (core/storage.py).
+        "STORAGE_URL": _storage_url(instance_path),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "STORAGE_SERVE": os.environ.get("STORAGE_SERVE", "stream"),
+        "STORAGE_URL_SECONDS": int(os.environ.get("STORAGE_URL_SECONDS", "60")),
         "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LANGUAGE", "es"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "12")) * 1024 * 1024,

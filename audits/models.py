@@ -157,8 +157,13 @@ class Photo(db.Model):
     size: Mapped[int] = mapped_column(Integer, default=0)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The app's id for an upload (API): a retried upload with the same one is stored once.
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of the stored bytes; None before it was kept
 
     audit = relationship("Audit", back_populates="photos")
+
+    __table_args__ = (UniqueConstraint("audit_id", "client_id", name="uq_photo_audit_client_id"),)
 
 
 class AuditEvent(db.Model):

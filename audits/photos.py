@@ -3,7 +3,8 @@
 What is kept is never the uploaded file: the image is decoded (so a file that only claims to be a
 picture is refused), turned upright from its EXIF orientation, shrunk to at most MAX_SIDE pixels,
 and written again as a JPEG without any metadata (no GPS position, no camera serial). Files get
-random names under the upload folder; only a route that checks who may see the audit serves them.
+random names in the app's storage (core/storage.py: the upload folder or a bucket); only a route
+that checks who may see the audit serves them.
 Nothing here knows about HTTP.
 """
 import io
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from core.storage import sha256_of, storage
 
 MAX_SIDE = 1600
 JPEG_QUALITY = 82
@@ -41,6 +44,11 @@ class CleanPhoto:
     data: bytes
     width: int
     height: int
+
+    @property
+    def sha256(self) -> str:
+        """Of the stored bytes: what a client compares, and what ``storage migrate`` verifies."""
+        return sha256_of(self.data)
 
 
 def read_limited(stream, max_bytes: int) -> bytes:
@@ -105,22 +113,15 @@ def clean(data: bytes, max_side: int = MAX_SIDE) -> CleanPhoto:
     return CleanPhoto(out.getvalue(), image.width, image.height)
 
 
-def save(folder: str, data: bytes) -> str:
-    """Write ``data`` under ``folder`` with a new random name; returns the name."""
-    os.makedirs(folder, exist_ok=True)
-    for _attempt in range(5):
-        name = secrets.token_hex(16) + ".jpg"
-        try:
-            with open(os.path.join(folder, name), "xb") as handle:
-                handle.write(data)
-            return name
-        except FileExistsError:
-            continue
-    raise OSError("could not find a free file name")
+def save(data: bytes) -> str:
+    """Store ``data`` under a new random name (core/storage.py: disk or bucket); returns the name.
+
+    128 random bits: a name is never taken twice, so no backend needs an exclusive create."""
+    name = secrets.token_hex(16) + ".jpg"
+    storage().put(name, data, "image/jpeg")
+    return name
 
 
-def remove(folder: str, name: str) -> None:
-    try:
-        os.remove(os.path.join(folder, os.path.basename(name)))
-    except FileNotFoundError:
-        pass
+def remove(name: str) -> None:
+    """Delete a stored photo; one already gone is fine."""
+    storage().delete(os.path.basename(name))

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
@@ -36,6 +35,7 @@ from audits.forms import (
 )
 from audits.models import Assignment, Audit, Photo
 from branches.models import Branch, Employee
+from core import storage
 from core.i18n import lang, number
 from core.texts import pick
 from core.timeutil import utcnow
@@ -591,7 +591,6 @@ def upload_photo(audit_id):
         return redirect(url_for("audits.fill", audit_id=audit_id) + "#photos")
     try:
         photo = services.add_photo(audit, current_user, upload.stream, criterion_key=criterion_key,
-                                   folder=current_app.config["UPLOAD_FOLDER"],
                                    max_bytes=current_app.config["PHOTO_MAX_BYTES"])
         db.session.commit()
     except services.AuditError as exc:
@@ -629,10 +628,7 @@ def photo(audit_id, photo_id):
     row = db.session.get(Photo, photo_id)
     if row is None or row.audit_id != audit.id:
         abort(404)
-    response = send_from_directory(current_app.config["UPLOAD_FOLDER"], row.filename, mimetype="image/jpeg",
-                                   max_age=0)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return storage.send(row.filename, "image/jpeg", "private, max-age=3600")
 
 
 @bp.route("/audits/<int:audit_id>/photos/<int:photo_id>/delete", methods=["POST"])
@@ -648,7 +644,7 @@ def delete_photo(audit_id, photo_id):
         row = db.session.get(Photo, photo_id)
     name = services.delete_photo(row, current_user)
     db.session.commit()
-    photo_files.remove(current_app.config["UPLOAD_FOLDER"], name)
+    photo_files.remove(name)
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"ok": True})
     flash(_("The photo was removed."), "success")

@@ -470,18 +470,21 @@ def set_checkin(audit: Audit, user, lat, lng, accuracy=None, at=None) -> None:
 MAX_PHOTOS_PER_AUDIT = 60
 
 
-def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, folder: str,
-              max_bytes: int):
+def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, max_bytes: int,
+              client_id: str | None = None):
     """Check, clean and store one photo for the audit (or one of its criteria).
 
     ``stream`` is a file-like object; at most ``max_bytes`` are read (more: AuditError 413).
-    The picture is decoded, turned upright, resized and saved as a JPEG without metadata under
-    ``folder`` with a random name (audits/photos.py). Not a picture, or a decompression bomb:
-    AuditInvalid (422). Only the auditor, while the audit is a draft or returned."""
+    The picture is decoded, turned upright, resized and saved as a JPEG without metadata in the
+    app's storage with a random name (audits/photos.py). Not a picture, or a decompression bomb:
+    AuditInvalid (422). Only the auditor, while the audit is a draft or returned. A ``client_id``
+    already used on this audit returns that photo unchanged (a retried upload is stored once)."""
     from audits import photos
     from audits.models import Photo
 
     _require_editable(user, audit)
+    if client_id and (same := next((p for p in audit.photos if p.client_id == client_id), None)):
+        return same
     criterion_key = (criterion_key or "").strip() or None
     if criterion_key is not None and spec_of(audit).criterion(criterion_key) is None:
         raise AuditInvalid(_("There is no such question in this scorecard."),
@@ -495,9 +498,10 @@ def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, f
             raise AuditError(exc.message, status=413, code="too_large",
                              details={"max_bytes": max_bytes}) from None
         raise AuditInvalid(exc.message, [(criterion_key or "photo", exc.message)]) from None
-    name = photos.save(folder, clean.data)
+    name = photos.save(clean.data)
     photo = Photo(criterion_key=criterion_key, filename=name, content_type="image/jpeg", width=clean.width,
-                  height=clean.height, size=len(clean.data), uploaded_by_id=user.id)
+                  height=clean.height, size=len(clean.data), uploaded_by_id=user.id, client_id=client_id or None,
+                  sha256=clean.sha256)
     audit.photos.append(photo)
     if audit.submitted_at is not None:
         _event(audit, user, "photo_added", criterion_key=criterion_key, after=name)
@@ -508,7 +512,7 @@ def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, f
 
 def delete_photo(photo, user) -> str:
     """Remove a photo from a draft or returned audit (its auditor only); returns its file name,
-    for the caller to delete with ``audits.photos.remove(folder, name)`` once committed."""
+    for the caller to delete with ``audits.photos.remove(name)`` once committed."""
     audit = photo.audit
     _require_editable(user, audit)
     if audit.submitted_at is not None:
