@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from accounts.permissions import can_see_audit
 from api import schemas as s
 from api.common import ID, current, fail, make_blueprint, not_found, paginate
+from api.photos import photo_out
 from audits import services
 from audits.models import Audit
 from extensions import db
@@ -48,7 +49,7 @@ def detail(audit: Audit) -> dict:
                    "score": row.score} for row in audit.section_scores if row.section_key in sections],
         answers={a.criterion_key: a.value for a in audit.answers if a.value is not None},
         comments={a.criterion_key: a.comment for a in audit.answers if a.comment},
-        history=services.history(audit))
+        history=services.history(audit), photos=[photo_out(photo) for photo in audit.photos])
     return out
 
 

@@ -412,6 +412,22 @@ class AuditSummary(ma.Schema):
 AuditPage = page_schema(AuditSummary, "AuditPage")
 
 
+class PhotoSchema(ma.Schema):
+    """A photo kept as evidence: a JPEG without metadata, at most 1600 pixels a side."""
+
+    id = fields.Integer(required=True)
+    criterion = fields.String(required=True, allow_none=True, metadata={
+        "description": "The criterion key it illustrates; null for a photo of the whole audit."})
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    size = fields.Integer(required=True, metadata={"description": "Bytes stored."})
+    sha256 = fields.String(required=True, allow_none=True, metadata={
+        "description": "Hex SHA-256 of the stored bytes (null for photos kept before it was recorded)."})
+    client_id = fields.String(required=True, allow_none=True)
+    created_at = UTCDateTime(required=True)
+    url = fields.String(required=True, metadata={"description": "Where its bytes are (GET, same token)."})
+
+
 class AuditSchema(AuditSummary):
     notes = fields.String(required=True)
     return_reason = fields.String(required=True)
@@ -422,6 +438,8 @@ class AuditSchema(AuditSummary):
     comments = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     history = fields.List(fields.Nested(HistoryEvent), required=True, metadata={
         "description": "Every change after the first submission, oldest first."})
+    photos = fields.List(fields.Nested(PhotoSchema), required=True, metadata={
+        "description": "Its photos, oldest first (GET /api/v1/audits/{id}/photos/{photo_id} for the bytes)."})
 
 
 class AuditQuery(Query):

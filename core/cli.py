@@ -9,6 +9,9 @@ def register(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
+    from core.storage_cli import storage_group
+
+    app.cli.add_command(storage_group)
 
 
 @click.command("create-user")
@@ -49,12 +52,17 @@ def demo_command():
 @click.argument("path")
 @with_appcontext
 def backup_command(path):
-    """Write a consistent copy of the database to PATH while the app keeps running."""
+    """Write a consistent copy of the database to PATH while the app keeps running.
+
+    The stored files (photos) are not in it: they are in STORAGE_URL and are backed up apart."""
     from flask import current_app
 
     from core.backup import backup
+    from core.storage import configured_url
 
     try:
         click.echo(backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path))
     except Exception as exc:  # a failed backup must say why, not print a traceback
         raise click.ClickException(f"Backup failed: {exc}") from None
+    click.echo(f"This backup holds the database only. It does NOT contain the stored files (photos), which are "
+               f"in {configured_url()}: back them up too (README, Backups).")
