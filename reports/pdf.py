@@ -114,7 +114,7 @@ def _language(lang: str | None) -> str:
     return lang if lang in ("es", "en") else current_app.config.get("BABEL_DEFAULT_LOCALE", "es")
 
 
-def _thumbnail(path: Path) -> bytes | None:
+def _thumbnail(path) -> bytes | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -132,13 +132,16 @@ def _thumbnail(path: Path) -> bytes | None:
 
 def _photo_files(photos) -> tuple[dict, dict]:
     """URL -> (bytes, mime) for the fetcher, and photo id -> URL for the template."""
-    folder = Path(current_app.config["UPLOAD_FOLDER"]).resolve()
+    from core.storage import StorageError, storage
+
+    store = storage()
     files, urls = {}, {}
     for photo in list(photos)[:MAX_PHOTOS]:
-        path = (folder / photo.filename).resolve()
-        if not path.is_relative_to(folder) or not path.is_file():
+        try:  # from the disk or the bucket (core/storage.py); a missing one is left out
+            stored = store.get(photo.filename)
+        except (FileNotFoundError, StorageError):
             continue
-        data = _thumbnail(path)
+        data = _thumbnail(io.BytesIO(stored))
         if data is not None:
             url = f"file:///veraz-photo/{photo.id}.jpg"
             files[url] = (data, "image/jpeg")

@@ -78,6 +78,7 @@ def make_app(fresh_database, tmp_path):
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "STORAGE_URL": None,  # the upload folder above, whatever this machine's environment says
         }
         config.update(overrides)
         app = create_app(config)
