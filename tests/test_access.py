@@ -73,6 +73,8 @@ POLICY = {
     "audits_api.list_audits": LOGGED_IN, "audits_api.create_audit": AUDITORS | MANAGERS | ADMIN,
     "audits_api.get_audit": OWNER | SEES_A, "audits_api.update_audit": OWNER,
     "audits_api.submit_audit": OWNER, "audits_api.approve_audit": MANAGES_A, "audits_api.return_audit": MANAGES_A,
+    "photos_api.upload_photo": OWNER, "photos_api.list_photos": OWNER | SEES_A,
+    "photos_api.get_photo": OWNER | SEES_A, "photos_api.delete_photo": OWNER,
     # reports
     "reports.overview": REPORTS_LISTS, "reports.employees": REPORTS_LISTS, "reports.branch": SEES_A,
     "reports.employee": SEES_A, "reports.audit_pdf": SEES_A, "reports.employee_pdf": SEES_A,
@@ -85,7 +87,8 @@ AREAS = {"scorecards.": ADMIN}
 
 
 ON_A_DRAFT = {"audits.fill", "audits.autosave", "audits.submit", "audits.checkin", "audits.upload_photo",
-              "audits.photo", "audits.delete_photo", "audits_api.update_audit", "audits_api.submit_audit"}
+              "audits.photo", "audits.delete_photo", "audits_api.update_audit", "audits_api.submit_audit",
+              "photos_api.upload_photo", "photos_api.list_photos", "photos_api.get_photo", "photos_api.delete_photo"}
 
 
 def allowed_for(endpoint, method):
