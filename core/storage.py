@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from flask import Response, current_app, redirect, send_file, stream_with_context
 from werkzeug.security import safe_join
@@ -217,6 +218,18 @@ def storage(app=None) -> Storage:
         made = from_url(configured_url(app), app.config.get("S3_ENDPOINT_URL"), base=os.path.dirname(app.instance_path))
         app.extensions["veraz_storage"] = made
     return made
+
+
+def with_image_origin(csp: str) -> str:
+    """The page's Content-Security-Policy, letting images follow ``send``'s redirect to the bucket
+    (a browser checks the redirect's target against img-src too); unchanged when streaming."""
+    if current_app.config.get("STORAGE_SERVE") != "redirect":
+        return csp
+    store = storage()
+    if not isinstance(store, S3Storage):
+        return csp
+    origin = urlsplit(store.client.meta.endpoint_url)
+    return csp.replace("img-src 'self'", f"img-src 'self' {origin.scheme}://{origin.netloc}", 1)
 
 
 def send(key: str, mimetype: str, cache_control: str = "private, max-age=3600") -> Response:

@@ -152,6 +152,15 @@ def test_the_presigned_url_lives_as_long_as_the_setting_says(on_s3):
     assert aw.get("manager_b", f"/api/v1/audits/{aw.ids['draft_a']}/photos/{photo['id']}").status_code == 404
 
 
+def test_pages_let_images_follow_the_redirect_to_the_bucket_only_when_redirecting(on_s3, s3_server):
+    aw, _url, _client = on_s3
+    streaming = aw.client.get("/login").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: blob:;" in streaming
+    aw.app.config["STORAGE_SERVE"] = "redirect"
+    redirecting = aw.client.get("/login").headers["Content-Security-Policy"]
+    assert f"img-src 'self' {s3_server} data: blob:;" in redirecting
+
+
 def test_a_retried_upload_with_the_same_client_id_is_stored_once(on_s3):
     aw, url, client = on_s3
     first = _upload(aw, aw.ids["draft_a"], jpeg(), client_id="phone-42")
