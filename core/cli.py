@@ -65,4 +65,4 @@ def backup_command(path):
     except Exception as exc:  # a failed backup must say why, not print a traceback
         raise click.ClickException(f"Backup failed: {exc}") from None
     click.echo(f"This backup holds the database only. It does NOT contain the stored files (photos), which are "
-               f"in {configured_url()}: back them up too (README, Backups).")
+               f"in {configured_url()}: back them up too (docs/operations.md, 'Backups and restore').")
