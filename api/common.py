@@ -209,11 +209,11 @@ def authenticate():
     row = db.session.execute(
         db.select(ApiToken, User).join(User, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == ApiToken.hash(secret))).first()
+    if row is not None and not row.User.active:  # (deactivating also revoked the user's tokens)
+        fail(401, _("This user is deactivated."), code="user_inactive")
     if row is None or row.ApiToken.revoked_at is not None:
         fail(401, _("The token is not valid, or was revoked."), code="invalid_token")
     token, user = row.ApiToken, row.User
-    if not user.active:
-        fail(401, _("This user is deactivated."), code="user_inactive")
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         # One small UPDATE a minute per token, committed at once so that a read stays a read.
