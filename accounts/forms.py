@@ -46,7 +46,7 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
     language = SelectField(_l("Language"), choices=[(k, v) for k, v in LANGUAGE_LABELS.items()])
     branches = MultiCheckboxField(_l("Branches managed"), coerce=int)
-    employee = SelectField(_l("Employee"), coerce=lambda v: int(v) if v else None, validate_choice=False)
+    employee_id = SelectField(_l("Employee"), coerce=lambda v: int(v) if v else None, validate_choice=False)
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(_l("Password"), validators=[Optional(), password_length()],
                              description=_l("Leave empty to keep the current password."),

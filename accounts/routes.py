@@ -184,13 +184,12 @@ def _user_form(user=None):
     branch, employee = User.related_class("branches"), User.related_class("employee")
     form.branches.choices = [(b.id, f"{b.code} · {b.name}") for b in
                              db.session.scalars(db.select(branch).order_by(branch.name))]
-    form.employee.choices = [("", _("None"))] + [
+    form.employee_id.choices = [("", _("None"))] + [
         (e.id, f"{e.code} · {e.name}") for e in db.session.scalars(
             db.select(employee).where(db.or_(employee.active.is_(True), employee.id == (user and user.employee_id)))
             .order_by(employee.name))]
     if user is not None and request.method == "GET":
         form.branches.data = [b.id for b in user.branches]
-        form.employee.data = user.employee_id
         form.language.data = user.language or "es"
     return form
 
@@ -200,7 +199,7 @@ def _save_user(form, user=None):
     at fault. True when saved."""
     values = {"email": form.email.data, "name": form.name.data, "role": form.role.data,
               "language": form.language.data, "branch_ids": form.branches.data or [],
-              "employee_id": form.employee.data, "active": form.active.data, "password": form.password.data or None}
+              "employee_id": form.employee_id.data, "active": form.active.data, "password": form.password.data or None}
     try:
         if user is None:
             services.create_user(**values)
@@ -217,8 +216,7 @@ def _save_user(form, user=None):
 
 
 def _form_field(form, name):
-    return {"branch_ids": form.branches, "employee_id": form.employee}.get(name) or getattr(form, name or "email",
-                                                                                            form.email)
+    return {"branch_ids": form.branches}.get(name) or getattr(form, name or "email", form.email)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -203,12 +203,12 @@ def test_create_user_on_the_command_line_gives_branches_and_employee_logins(app,
 def test_the_admin_links_an_employee_login_on_the_user_form(app, client, login_as, world):
     login_as("admin")
     response = client.post("/users/new", data={"email": "bruno@example.com", "name": "Bruno", "role": "employee",
-                                               "language": "en", "employee": world["employee_b"], "active": "y",
+                                               "language": "en", "employee_id": world["employee_b"], "active": "y",
                                                "password": "a-long-password-1"})
     assert response.status_code == 302
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == "bruno@example.com"))
         assert (user.role, user.employee_id) == ("employee", world["employee_b"])
     page = client.post(f"/users/{user.id}", data={"email": "bruno@example.com", "name": "Bruno", "role": "employee",
-                                                  "language": "en", "employee": world["employee_a"], "active": "y"})
+                                                  "language": "en", "employee_id": world["employee_a"], "active": "y"})
     assert page.status_code == 200 and "This employee already has a login." in page.get_data(as_text=True)
