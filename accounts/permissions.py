@@ -3,9 +3,12 @@
 Every route calls these; the rules live here once, for the web pages and the API alike.
 """
 from functools import wraps
+from typing import NamedTuple
 
 from flask import abort
 from flask_login import current_user, login_required
+
+from core.models import get_setting
 
 
 def roles_required(*roles):
@@ -37,6 +40,41 @@ def branch_ids_in_scope(user):
 def can_see_branch(user, branch_id: int) -> bool:
     scope = branch_ids_in_scope(user)
     return scope is None or branch_id in scope
+
+
+def may_start_unplanned(user) -> bool:
+    """Auditors start audits without an assignment only where the admin allows it; admins and
+    managers always may (in their scope); HR and employees never do."""
+    if user.role == "auditor":
+        return bool(get_setting("allow_unplanned_audits"))
+    return user.role in ("admin", "manager")
+
+
+class BranchReading(NamedTuple):
+    ids: set[int] | None  # None: every branch
+    active_only: bool
+
+
+def branches_readable(user) -> BranchReading | None:
+    """Which branches (and their employees) the user may read, for the branch pages, the API and the
+    unplanned-audit form: admins and HR every one, managers their own, and auditors every active one
+    while they may start unplanned audits (they pick where they were and who served them).
+    None: no branch at all (a 403 where a page or operation is about branches)."""
+    if user.role in ("admin", "hr", "manager"):
+        return BranchReading(branch_ids_in_scope(user), False)
+    if user.role == "auditor" and may_start_unplanned(user):
+        return BranchReading(None, True)
+    return None
+
+
+def can_read_branch(user, branch) -> bool:
+    reading = branches_readable(user)
+    return reading is not None and (reading.ids is None or branch.id in reading.ids) \
+        and (branch.active or not reading.active_only)
+
+
+def can_read_employee(user, employee) -> bool:
+    return can_read_branch(user, employee.branch) and (employee.active or not branches_readable(user).active_only)
 
 
 def can_manage_branch(user, branch_id: int) -> bool:

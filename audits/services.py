@@ -705,10 +705,9 @@ def can_plan(user, branch_id: int | None = None) -> bool:
 
 def assignable_auditors():
     """Active users with the auditor role: whom assignments can be given to."""
-    from accounts.models import User
+    from accounts.services import active_auditors  # the one query of them (also the users API's)
 
-    return db.session.scalars(db.select(User).where(User.role == "auditor", User.active.is_(True))
-                              .order_by(User.name)).all()
+    return db.session.scalars(active_auditors()).all()
 
 
 def assignment_query(user, *, status=None, auditor_id=None, branch_id=None, scorecard_id=None, today=None):

@@ -14,18 +14,35 @@ def register(app):
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "manager", "auditor", "hr"]))
+@click.option("--role", required=True, type=click.Choice(["admin", "manager", "auditor", "hr", "employee"]))
 @click.option("--password", default=None, help="Prompted for when not given.")
 @click.option("--language", default="es", type=click.Choice(["es", "en"]))
+@click.option("--branch", "branches", multiple=True, metavar="CODE",
+              help="A branch a manager manages, by code; repeat for each branch.")
+@click.option("--employee", default=None, metavar="CODE", help="For an employee login: the employee's code.")
 @with_appcontext
-def create_user_command(email, name, role, password, language):
+def create_user_command(email, name, role, password, language, branches, employee):
     """Create a user; refuses an email that is already taken."""
+    # Imported here: core imports no feature package at import time (these commands tie them together).
     from accounts import services
+    from branches.models import Branch, Employee
 
+    branch_ids = []
+    for code in branches:
+        branch_id = db.session.scalar(db.select(Branch.id).where(Branch.code == code))
+        if branch_id is None:
+            raise click.ClickException(f"No branch has the code {code}.")
+        branch_ids.append(branch_id)
+    employee_id = None
+    if employee:
+        employee_id = db.session.scalar(db.select(Employee.id).where(Employee.code == employee))
+        if employee_id is None:
+            raise click.ClickException(f"No employee has the code {employee}.")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = services.create_user(email, name, role, password, language)
+        user = services.create_user(email, name, role, password, language, branch_ids=branch_ids,
+                                    employee_id=employee_id)
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

@@ -3,7 +3,8 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
-from accounts.models import LANGUAGES
+# The interface's languages; a user's preference is one of them (accounts.models reads it here).
+LANGUAGES = ("es", "en")
 
 
 def select_locale():

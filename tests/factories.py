@@ -29,11 +29,12 @@ def employee(branch, **kw) -> Employee:
     return obj
 
 
-def user(role, email=None, branches=(), language="en", **kw):
+def user(role, email=None, branches=(), language="en", employee=None, **kw):
     n = next(_seq)
     email = email or f"{role}{n}@test.example"
     return account_services.create_user(email, kw.get("name", f"{role.title()} {n}"), role, PASSWORD,
-                                        language, branch_ids=[b.id for b in branches])
+                                        language, branch_ids=[b.id for b in branches],
+                                        employee_id=employee.id if employee else None)
 
 
 def world() -> dict:
@@ -49,6 +50,7 @@ def world() -> dict:
         "auditor": user("auditor", "auditor@test.example"),
         "auditor2": user("auditor", "auditor2@test.example"),
         "hr": user("hr", "hr@test.example"),
+        "employee": user("employee", "employee.a@test.example", employee=ea),  # Ana's own login
     }
     out = {name: {"id": u.id, "email": u.email} for name, u in users.items()}
     out.update(branch_a=a.id, branch_b=b.id, employee_a=ea.id, employee_b=eb.id)

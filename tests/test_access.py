@@ -19,7 +19,8 @@ from branches.models import Employee
 from extensions import db
 from tests import factories
 
-PEOPLE = ["anonymous", "auditor", "auditor2", "manager_a", "manager_b", "hr", "admin"]
+# "employee" is an employee's own login (branch A's Ana): it has no rights yet beyond its profile.
+PEOPLE = ["anonymous", "auditor", "auditor2", "manager_a", "manager_b", "hr", "employee", "admin"]
 LOGGED_IN = set(PEOPLE) - {"anonymous"}
 ALL = set(PEOPLE)
 ADMIN = {"admin"}
@@ -58,8 +59,9 @@ POLICY = {
     "audits.fill": OWNER, "audits.autosave": OWNER, "audits.submit": OWNER, "audits.checkin": OWNER,
     "audits.upload_photo": OWNER, "audits.delete_photo": OWNER, "audits.review": MANAGES_A,
     # API: the same rules
-    "accounts_api.me": LOGGED_IN, "accounts_api.list_users": MANAGERS | ADMIN,
-    "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
+    "accounts_api.me": LOGGED_IN, "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
+    "users_api.list_users": MANAGERS | ADMIN, "users_api.create_user": ADMIN, "users_api.get_user": ADMIN,
+    "users_api.update_user": ADMIN, "users_api.sync_user": ADMIN,
     # auditors read branches and employees while unplanned audits are allowed (the default)
     "branches_api.list_branches": REPORTS_LISTS | AUDITORS, "branches_api.create_branch": ADMIN,
     "branches_api.get_branch": SEES_A | AUDITORS, "branches_api.update_branch": ADMIN,
@@ -137,7 +139,7 @@ def objects(app, world):
             "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
             "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
             "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
-            "tokens": tokens,
+            "tokens": tokens, "email": world["auditor"]["email"],
         }
 
 
@@ -188,7 +190,7 @@ def test_each_person_reaches_only_what_they_may(app, objects, world, person):
         if api and person != "anonymous":
             headers["Authorization"] = f"Bearer {objects['tokens'][person]}"
         api_client = app.test_client() if api else client  # the API ignores cookies; test it without them
-        kwargs = {"json": {}} if api and method in ("POST", "PATCH") else {}
+        kwargs = {"json": {}} if api and method in ("POST", "PATCH", "PUT") else {}
         response = api_client.open(url, method=method, headers=headers, **kwargs)
         status = response.status_code
         body = response.get_data(as_text=True) if response.mimetype in ("text/html", "application/json") else ""

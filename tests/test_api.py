@@ -7,6 +7,7 @@ import pytest
 
 from accounts.models import ApiToken, User
 from audits.models import Assignment, Audit
+from branches.models import Branch
 from core.models import get_setting
 from extensions import db
 from tests import factories
@@ -125,7 +126,16 @@ def test_the_api_needs_no_csrf_token(make_app, world):
     response = client.post("/api/v1/branches", json={"code": "C-1", "name": "Centro"},
                            headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 201
-    assert client.post("/branches/new", data={"code": "C-2", "name": "x"}).status_code in (302, 400)
+    # while the same form posted on the web by a logged-in admin without its CSRF token is refused
+    login_page = client.get("/login").get_data(as_text=True)
+    csrf_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    assert client.post("/login", data={"email": world["admin"]["email"], "password": factories.PASSWORD,
+                                       "csrf_token": csrf_token}).status_code == 302
+    refused = client.post("/branches/new", data={"code": "C-2", "name": "x"}, headers={"Accept-Language": "en"})
+    assert refused.status_code == 400
+    assert "The form expired or was not sent from Veraz" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(Branch.id).where(Branch.code == "C-2")) is None
 
 
 # --- the error format -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from core.timeutil import utcnow
 from extensions import db
 from tests import factories
 
-ROLES = ("admin", "manager_a", "manager_b", "auditor", "auditor2", "hr")
+ROLES = ("admin", "manager_a", "manager_b", "auditor", "auditor2", "hr", "employee")
 # Callers that must never get in, whatever the operation.
 OUTSIDERS = ("anonymous", "revoked", "inactive", "garbage")
 
