@@ -56,8 +56,9 @@ def test_every_file_in_the_defaults_folder_imports_cleanly(app, path):
         assert {c.key for c in criteria} >= {"name_given", "accurate_information", "farewell", "follow_up_offered"}
         wait = [c for c in criteria if c.kpi == "wait_time"]
         assert wait and all(c.type == "number" and c.settings["target"]["op"] == "<=" for c in wait)
-        promised = [c for c in criteria if c.kpi == "promise_kept" and "wait" in c.key or "time" in c.key]
-        assert any(c.allow_na for c in promised), "a promised wait exceeded is a broken promise (N/A if none)"
+        promised = [c for c in criteria if c.kpi == "promise_kept" and ("wait" in c.key or "time" in c.key)]
+        assert promised, "every scorecard asks whether a promised wait or time was kept"
+        assert all(c.allow_na for c in promised), "a promised wait exceeded is a broken promise (N/A if none)"
 
 
 def test_the_defaults_cover_every_channel_kind_and_every_criterion_type(app):
