@@ -7,6 +7,7 @@ import os
 from flask import Flask
 
 import config
+from core.catalogues import TranslationsProblem, ensure_compiled
 from extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
@@ -18,6 +19,7 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
 
+    compile_translations(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -40,6 +42,17 @@ def check_database_on_start(app):
         except DatabaseProblem as exc:
             app.logger.critical(str(exc))
             raise SystemExit(str(exc)) from None
+
+
+def compile_translations(app):
+    """Compile a catalogue whose .mo is missing or older than its .po (else Spanish pages would
+    silently show English), or stop with the command to run when it cannot be written."""
+    try:
+        for mo in ensure_compiled(app.config["BABEL_TRANSLATION_DIRECTORIES"]):
+            app.logger.warning("Compiled the translations into %s", mo)
+    except TranslationsProblem as exc:
+        app.logger.critical(str(exc))
+        raise
 
 
 def register_extensions(app):
