@@ -82,6 +82,6 @@ def register_blueprints(app):
 
 
 def register_commands(app):
-    from core.cli import register
+    import cli  # loaded by the factory, as register_blueprints loads the feature packages
 
-    register(app)
+    cli.register(app)
