@@ -22,6 +22,7 @@ def create_app(test_config=None):
     compile_translations(app)
     register_extensions(app)
     register_blueprints(app)
+    connect_packages(app)
     register_commands(app)
     from core import web
     web.init_app(app)
@@ -79,6 +80,15 @@ def register_blueprints(app):
 
     for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, reports.routes, api):
         area.register(app)
+
+
+def connect_packages(app):
+    """Hand a lower package what it needs from one above it, so that imports run one way:
+    scorecards learn how many audits use a version (a draft in use is not rewritten)."""
+    from audits.usage import audits_per_version  # feature packages load in the factory, as above
+    from scorecards.services import count_audits_with
+
+    count_audits_with(app, audits_per_version)
 
 
 def register_commands(app):

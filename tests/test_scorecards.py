@@ -8,7 +8,7 @@ import json
 import pytest
 
 from extensions import db
-from scorecards import defaults, formats, services
+from scorecards import defaults, drafts, formats, services
 from scorecards.models import KPI_TAGS, Criterion, PublishedVersionError, Scorecard, ScorecardVersion, Section
 from tests import factories
 from tests.factories import WORKED_ANSWERS, WORKED_EXAMPLE
@@ -349,9 +349,9 @@ def test_a_published_version_cannot_be_changed_by_model_calls(app):
         for service_call in (lambda v: services.save_draft(v, services.version_to_dict(v)),
                              lambda v: services.replace_content(v, services.version_to_dict(v)),
                              lambda v: services.publish_version(v),
-                             lambda v: services.put_section(v, None, {"key": "z", "title": "Z"}),
-                             lambda v: services.remove_criterion(v, "a_yes"),
-                             lambda v: services.move_section(v, "a", 1)):
+                             lambda v: drafts.put_section(v, None, {"key": "z", "title": "Z"}),
+                             lambda v: drafts.remove_criterion(v, "a_yes"),
+                             lambda v: drafts.move_section(v, "a", 1)):
             with pytest.raises(PublishedVersionError):
                 service_call(version)
             db.session.rollback()
@@ -366,9 +366,9 @@ def test_editing_makes_version_2_and_audits_on_version_1_keep_their_score(app, w
         assert round(audit.score, 1) == 61.1
         v2 = services.start_new_draft(v1.scorecard)
         assert v2.number == 2 and services.start_new_draft(v1.scorecard) is v2  # one draft at a time
-        services.put_criterion(v2, "b", "b_scale", {"key": "b_scale", "type": "scale", "min": 1, "max": 5,
+        drafts.put_criterion(v2, "b", "b_scale", {"key": "b_scale", "type": "scale", "min": 1, "max": 5,
                                                     "weight": 10, "text": "Courtesy"})
-        services.put_section(v2, "a", {"key": "a", "weight": 1})
+        drafts.put_section(v2, "a", {"key": "a", "weight": 1})
         services.publish_version(v2)
         on_v2 = factories.audit(v2, world["auditor"]["id"], world["branch_a"])
         db.session.commit()
