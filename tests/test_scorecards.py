@@ -122,6 +122,17 @@ def test_importing_an_existing_slug_makes_a_new_draft_and_replaces_a_draft_rathe
         assert v1.sections[0].weight == 2  # the published version is untouched
 
 
+
+def test_a_draft_that_audits_already_use_is_not_rewritten_by_an_import(app, world):
+    with app.app_context():
+        draft = factories.scorecard(publish=False)
+        factories.audit(draft, world["auditor"]["id"], world["branch_a"], status="draft")
+        changed = {**copy.deepcopy(WORKED_EXAMPLE), "slug": draft.scorecard.slug}
+        changed["sections"][0]["weight"] = 7
+        with pytest.raises(services.ScorecardError, match="Audits use this draft"):
+            services.import_scorecard(changed)
+        assert services.audit_count(draft) == 1 and services.audit_counts(draft.scorecard) == {draft.id: 1}
+
 BAD_FILES = {
     "not json": (b'{"slug": "x",', "not valid JSON"),
     "not utf-8": (b'\xff\xfe{"slug": 1}', "not UTF-8"),
