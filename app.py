@@ -7,6 +7,7 @@ import os
 from flask import Flask
 
 import config
+from core.catalogues import TranslationsProblem, ensure_compiled
 from extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
@@ -18,8 +19,10 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
 
+    compile_translations(app)
     register_extensions(app)
     register_blueprints(app)
+    connect_packages(app)
     register_commands(app)
     from core import web
     web.init_app(app)
@@ -40,6 +43,17 @@ def check_database_on_start(app):
         except DatabaseProblem as exc:
             app.logger.critical(str(exc))
             raise SystemExit(str(exc)) from None
+
+
+def compile_translations(app):
+    """Compile a catalogue whose .mo is missing or older than its .po (else Spanish pages would
+    silently show English), or stop with the command to run when it cannot be written."""
+    try:
+        for mo in ensure_compiled(app.config["BABEL_TRANSLATION_DIRECTORIES"]):
+            app.logger.warning("Compiled the translations into %s", mo)
+    except TranslationsProblem as exc:
+        app.logger.critical(str(exc))
+        raise
 
 
 def register_extensions(app):
@@ -68,7 +82,16 @@ def register_blueprints(app):
         area.register(app)
 
 
-def register_commands(app):
-    from core.cli import register
+def connect_packages(app):
+    """Hand a lower package what it needs from one above it, so that imports run one way:
+    scorecards learn how many audits use a version (a draft in use is not rewritten)."""
+    from audits.usage import audits_per_version  # feature packages load in the factory, as above
+    from scorecards.services import count_audits_with
 
-    register(app)
+    count_audits_with(app, audits_per_version)
+
+
+def register_commands(app):
+    import cli  # loaded by the factory, as register_blueprints loads the feature packages
+
+    cli.register(app)

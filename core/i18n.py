@@ -1,4 +1,8 @@
 """How the interface chooses its language, and locale-aware formatting of scores."""
+import copy
+from decimal import Decimal
+
+from babel import Locale
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
@@ -55,5 +59,9 @@ def percent(value, digits: int = 1) -> str:
     """61,1 % in Spanish, 61.1% in English; an em dash where there is no score."""
     if value is None:
         return "—"
-    number = decimal(value, digits)
-    return f"{number}\u00a0%" if lang() == "es" else f"{number}%"
+    locale = get_locale() or Locale.parse("es")
+    # The language's own percent pattern (where the sign goes, with or without a space), with
+    # exactly ``digits`` decimals; rounded first as ``decimal`` rounds, so both show the same digits.
+    pattern = copy.copy(locale.percent_formats[None])
+    pattern.frac_prec = (digits, digits)
+    return pattern.apply(Decimal(str(round(value, digits))) / 100, locale)

@@ -6,18 +6,14 @@ new route cannot ship without saying who may use it. Refused people get 403 or 4
 call without a token, a redirect to the login page for a web page), never a 500, and never a page
 that shows branch A's data to someone outside it.
 """
-import io
 import re
-from datetime import date, timedelta
 
 import pytest
-from PIL import Image
 
-from accounts.models import ApiToken, User
-from audits.models import Assignment, Audit, Photo
-from branches.models import Employee
+from audits.models import Audit
 from extensions import db
 from tests import factories
+from tests.support.walk import MARKER, PERSON
 
 # "employee" is an employee's own login (branch A's Ana): it has no rights yet beyond its profile.
 PEOPLE = ["anonymous", "auditor", "auditor2", "manager_a", "manager_b", "hr", "employee", "admin"]
@@ -30,8 +26,6 @@ SEES_A = {"admin", "manager_a", "hr"}          # may see branch A's things
 MANAGES_A = {"admin", "manager_a"}             # may change branch A's things
 OWNER = {"auditor"}                           # the auditor whose audit it is
 REPORTS_LISTS = {"admin", "hr", "manager_a", "manager_b"}
-MARKER = "Zelda Secret-A"                     # branch A's audit comments: never shown to outsiders
-PERSON = "Ximena Branch-A"                    # branch A's employee: never shown to other managers
 # (auditors may see employees' names while they may start unplanned audits: they pick who served)
 
 # endpoint -> who may use it (for GET), or {method: who} where methods differ.
@@ -99,50 +93,6 @@ def allowed_for(endpoint, method):
     return rule
 
 
-@pytest.fixture
-def objects(app, world):
-    """Branch A's things, owned by the first auditor; branch B's belong to the second."""
-    with app.app_context():
-        db.session.get(Employee, world["employee_a"]).name = PERSON
-        version = factories.scorecard()
-        audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="submitted",
-                                employee_id=world["employee_a"], comments={"a_no": MARKER})
-        draft_audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="draft",
-                                      employee_id=world["employee_a"], comments={"a_no": MARKER})
-        factories.audit(version, world["auditor2"]["id"], world["branch_b"], status="submitted")
-        draft = factories.scorecard(publish=False)
-        assignment = Assignment(auditor_id=world["auditor"]["id"], branch_id=world["branch_a"],
-                                scorecard_id=version.scorecard_id, employee_id=world["employee_a"],
-                                due_date=date.today() + timedelta(days=2), created_by_id=world["admin"]["id"])
-        db.session.add(assignment)
-        image = io.BytesIO()
-        Image.new("RGB", (8, 8), "red").save(image, "JPEG")
-        photo = Photo(audit=draft_audit, filename="access-test.jpg", size=image.tell())
-        db.session.add(photo)
-        auditor = db.session.get(User, world["auditor"]["id"])
-        token, _secret = ApiToken.issue(auditor, "walk")
-        tokens = {}
-        for name in LOGGED_IN:
-            _row, tokens[name] = ApiToken.issue(db.session.get(User, world[name]["id"]), "walk")
-        db.session.commit()
-        import os
-
-        os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
-        with open(os.path.join(app.config["UPLOAD_FOLDER"], "access-test.jpg"), "wb") as handle:
-            handle.write(image.getvalue())
-        first = version.sections[0]
-        return {
-            "audit_id": audit.id, "draft_audit_id": draft_audit.id, "assignment_id": assignment.id,
-            "branch_id": world["branch_a"],
-            "employee_id": world["employee_a"], "user_id": world["auditor"]["id"], "token_id": token.id,
-            "photo_id": photo.id, "slug": version.scorecard.slug, "card_id": draft.scorecard_id,
-            "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
-            "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
-            "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
-            "tokens": tokens, "email": world["auditor"]["email"],
-        }
-
-
 def urls(app, objects):
     """(endpoint, method, url) for every rule, its parameters filled with branch A's objects."""
     out, unknown = [], []
@@ -150,7 +100,7 @@ def urls(app, objects):
         values = {}
         for arg in rule.arguments:
             if arg not in objects:
-                unknown.append(f"{rule.endpoint} needs a value for <{arg}>: add it to the objects fixture")
+                unknown.append(f"{rule.endpoint} needs a value for <{arg}>: add it to tests/support/walk.py")
             values[arg] = objects.get(arg, 1)
         if rule.endpoint in ON_A_DRAFT:  # filling needs an audit still being filled
             values["audit_id"] = objects["draft_audit_id"]

@@ -11,11 +11,10 @@ from branches.models import Branch
 from core.models import get_setting
 from extensions import db
 from tests import factories
-from tests import test_api_support as support
-from tests.test_api_support import OUTSIDERS, cid
+from tests.support.api import OUTSIDERS, cid
 
 # The shared fixtures (pytest finds them as module attributes).
-api, cheap_password_hashing = support.api, support.cheap_password_hashing
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")  # before the world is made
 
 ALL = ("admin", "manager_a", "manager_b", "auditor", "auditor2", "hr")
 
@@ -118,7 +117,7 @@ def test_create_token_refuses_unknown_and_deactivated_users(app, runner, world):
 def test_the_api_needs_no_csrf_token(make_app, world):
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        from tests.test_api_support import issue_token
+        from tests.support.api import issue_token
 
         secret = issue_token(world["admin"]["id"])
         db.session.commit()

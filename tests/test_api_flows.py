@@ -10,10 +10,9 @@ from audits.models import Audit
 from extensions import db
 from scorecards.defaults import DEFAULTS_DIR
 from tests import factories
-from tests import test_api_support as support
-from tests.test_api_support import cid
+from tests.support.api import cid
 
-api, cheap_password_hashing = support.api, support.cheap_password_hashing
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")  # before the world is made
 
 # A visit to branch A with the default branch-visit scorecard, answered in full.
 VISIT_ANSWERS = {

@@ -1,11 +1,12 @@
 """An HR system manages people through the API alone: managers of branches, auditors, employee
 logins, and a nightly synchronisation that changes nothing when nothing changed."""
+import pytest
+
 from accounts.models import ApiToken, User
 from branches.models import Employee
 from extensions import db
-from tests import test_api_support as support
 
-api, cheap_password_hashing = support.api, support.cheap_password_hashing
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")  # before the world is made
 
 
 def token_for(api, email):

@@ -10,9 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from tests import factories
-from tests import test_reports_helpers as helpers
+from tests.support.quarter import period_filters
 
-quarter = helpers.quarter  # the fixture
 Q1 = "?from=2025-01-01&to=2025-03-31"
 
 
@@ -86,7 +85,7 @@ def test_employee_pdf_figures_match_the_queries_and_the_audits(app, login_as, wo
     data = get_pdf(login_as("hr"), f"/reports/employees/{world['employee_a']}.pdf{Q1}")
     pages, text = pdf_text(data)
     with app.app_context():
-        f = helpers.period_filters(employee_id=world["employee_a"])
+        f = period_filters(employee_id=world["employee_a"])
         s = q.summary(f)
         from audits.models import Audit
 

@@ -3,10 +3,7 @@ import re
 
 import pytest
 
-from tests import test_reports_helpers as helpers
-from tests.test_reports_helpers import PERIOD
-
-quarter = helpers.quarter  # the fixture
+from tests.support.quarter import PERIOD
 
 
 def urls(world, quarter):

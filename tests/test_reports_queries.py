@@ -1,4 +1,4 @@
-"""The reports' figures, checked against values computed by hand (see tests/test_reports_helpers.py)."""
+"""The reports' figures, checked against values computed by hand (see tests/support/quarter.py)."""
 from datetime import date
 
 import pytest
@@ -7,10 +7,8 @@ from pytest import approx
 from accounts.models import User
 from extensions import db
 from reports import queries as q
-from tests import test_reports_helpers as helpers
-from tests.test_reports_helpers import period_filters
-
-quarter = helpers.quarter  # the fixture
+from tests import factories
+from tests.support.quarter import build_quarter, period_filters
 
 W = (2 * 50 + 250 / 3) / 3  # the worked example: 61.11
 
@@ -191,8 +189,8 @@ def test_parse_filters_defaults_and_errors(app, world):
 def test_the_cache_gives_the_same_figures_and_sees_an_approval(make_app):
     app = make_app(REPORTS_CACHE_SECONDS=60)
     with app.app_context():
-        w = helpers.factories.world()
-        ids = helpers.build_quarter(w)
+        w = factories.world()
+        ids = build_quarter(w)
     q.clear_cache()
     with app.test_request_context():
         first = q.summary(period_filters())

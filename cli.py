@@ -1,7 +1,15 @@
-"""Command-line tools, registered with Flask's CLI (``flask --app app ...``)."""
+"""Command-line tools, registered with Flask's CLI (``flask --app app ...``).
+
+Beside app.py rather than in ``core``: the commands reach into the feature packages.
+"""
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
+import demo
+from accounts import services
+from branches.models import Branch, Employee
+from core.backup import backup
 from extensions import db
 
 
@@ -23,10 +31,6 @@ def register(app):
 @with_appcontext
 def create_user_command(email, name, role, password, language, branches, employee):
     """Create a user; refuses an email that is already taken."""
-    # Imported here: core imports no feature package at import time (these commands tie them together).
-    from accounts import services
-    from branches.models import Branch, Employee
-
     branch_ids = []
     for code in branches:
         branch_id = db.session.scalar(db.select(Branch.id).where(Branch.code == code))
@@ -53,8 +57,6 @@ def create_user_command(email, name, role, password, language, branches, employe
 @with_appcontext
 def demo_command():
     """Load realistic demo data; safe to run twice (nothing is duplicated)."""
-    from core import demo
-
     logins = demo.load()
     db.session.commit()
     click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/login as:")
@@ -67,10 +69,6 @@ def demo_command():
 @with_appcontext
 def backup_command(path):
     """Write a consistent copy of the database to PATH while the app keeps running."""
-    from flask import current_app
-
-    from core.backup import backup
-
     try:
         click.echo(backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path))
     except Exception as exc:  # a failed backup must say why, not print a traceback
