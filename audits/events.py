@@ -1,0 +1,17 @@
+"""Signals sent when an assignment or an audit changes, for whoever wants to react (notifications).
+
+Blinker, as Flask's own signals: the sender is the assignment or audit, ``actor`` the user who
+acted. Receivers run inside the service call, in the same transaction: they may add rows; work
+outside the database (e-mail) must wait for the commit (jobs.queue.enqueue_after_commit).
+``assignment_cancelled`` is sent before the assignment is deleted, while it can still be read.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+assignment_planned = _signals.signal("assignment-planned")
+assignment_changed = _signals.signal("assignment-changed")
+assignment_cancelled = _signals.signal("assignment-cancelled")
+audit_submitted = _signals.signal("audit-submitted")
+audit_returned = _signals.signal("audit-returned")
+audit_approved = _signals.signal("audit-approved")
