@@ -81,13 +81,15 @@ def _users(branches: dict[str, Branch]) -> dict[str, User]:
 def load() -> list[tuple[str, str, str]]:
     """Load everything; returns (role, email, password) for the login instructions."""
     from audits import demo as audit_demo
+    from audits import events
     from scorecards import defaults
 
     branches = _branches()
     _employees(branches)
     users = _users(branches)
     scorecards = defaults.load_defaults()
-    audit_demo.load(users=users, branches=branches, scorecards=scorecards)
+    with events.quiet():  # the demo's past audits are history, not news to notify
+        audit_demo.load(users=users, branches=branches, scorecards=scorecards)
     seen = set()
     logins = []
     for role, email, *_rest in USERS:

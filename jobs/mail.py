@@ -4,12 +4,10 @@ Settings from the environment (config.py): MAIL_SERVER, MAIL_PORT, MAIL_USERNAME
 MAIL_USE_TLS, MAIL_DEFAULT_SENDER. Without MAIL_SERVER nothing is sent: each message is written
 to the log, so ``make run`` works with no mail server and a developer still sees what would go.
 """
-import logging
 
 from flask import current_app
 from flask_mailman import EmailMultiAlternatives, Mail
 
-log = logging.getLogger(__name__)
 mail = Mail()
 
 
@@ -26,6 +24,7 @@ def send(to: str, subject: str, text: str, html: str | None = None, language: st
     if html:
         message.attach_alternative(html, "text/html")
     if not current_app.config.get("MAIL_SERVER"):
-        log.info("E-mail not sent (no MAIL_SERVER) to %s: %s\n%s", to, subject, text)
+        # A warning, so that it shows under the default log level of `flask run` and gunicorn.
+        current_app.logger.warning("E-mail not sent (no MAIL_SERVER) to %s: %s\n%s", to, subject, text)
         return
     message.send(fail_silently=False)
