@@ -147,3 +147,35 @@ def test_failed_logins_are_counted_across_two_servers_on_one_redis(app, job_sett
     assert statuses == [200, 200, 200, 429, 429, 429]
     health = requests.get(second + "/healthz", timeout=10).json()
     assert health["status"] == "ok" and health["redis"] == "ok"
+
+
+def test_the_worker_books_the_daily_overdue_check_and_the_check_tells_auditor_and_planner(
+        api, app, job_settings, mail_dir, redis_url, start_worker):
+    from datetime import date, timedelta
+
+    from rq.registry import ScheduledJobRegistry
+
+    from audits.models import Assignment
+    from jobs.queue import enqueue, get_queue
+    from jobs.schedule import daily_overdue_check
+
+    address = _speaks_spanish(app, api.world["auditor"]["id"])
+    with app.app_context():
+        db.session.get(Assignment, api.ids["assignment_a"]).due_date = date.today() - timedelta(days=2)
+        db.session.commit()
+        scheduled = ScheduledJobRegistry(queue=get_queue())
+    start_worker(app, job_settings)
+    deadline = time.monotonic() + 30
+    while not scheduled.get_job_ids() and time.monotonic() < deadline:
+        time.sleep(0.25)
+    [booked] = scheduled.get_job_ids()
+    assert booked.startswith("daily-overdue-")
+
+    with app.app_context():  # what the scheduler will do at 06:00, now
+        enqueue(daily_overdue_check)
+    [message] = messages_to(mail_dir, address)
+    assert "Una asignación de auditoría está vencida" in str(message["Subject"])
+    assert f"{services.BASE_URL}/my/assignments" in _parts(message)[0]
+    assert [n["kind"] for n in api.get("manager_a", "/api/v1/notifications").get_json()["items"]] == [
+        "assignment_overdue"]
+    assert len(scheduled.get_job_ids()) == 1  # tomorrow's run replaces, never adds
