@@ -174,3 +174,12 @@ def test_overdue_assignments_are_told_once_to_the_auditor_and_the_planner(app, a
              for n in api.get(who, "/api/v1/notifications").get_json()["items"]}
     assert links == {"/my/assignments", f"/assignments/{api.ids['assignment_a']}"}
     assert sorted(m["to"] for m in sent) == ["auditor@test.example", "manager.a@test.example"]
+
+
+def test_health_says_when_the_configured_redis_does_not_answer(make_app):
+    from tests.support.services import free_port
+
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and "cannot reach Redis" in response.get_json()["message"]
+    assert make_app().test_client().get("/healthz").get_json() == {"status": "ok"}  # no Redis, not asked
