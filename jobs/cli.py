@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 def register(app):
     app.cli.add_command(worker_command)
     app.cli.add_command(notify_overdue_command)
+    app.cli.add_command(failed_jobs_command)
 
 
 @click.command("worker")
@@ -45,3 +46,24 @@ def notify_overdue_command():
     from notifications.overdue import notify_overdue
 
     click.echo(f"{notify_overdue()} overdue assignment(s) notified.")
+
+
+@click.command("failed-jobs")
+@with_appcontext
+def failed_jobs_command():
+    """List the jobs that failed after their retries, newest first, each with its reason."""
+    from rq.job import Job
+    from rq.registry import FailedJobRegistry
+
+    from jobs import queue
+
+    q = queue.get_queue()
+    if q is None:
+        raise click.ClickException("Without REDIS_URL jobs run inside the web app: failures are in its log.")
+    registry = FailedJobRegistry(queue=q)
+    jobs = [job for job in Job.fetch_many(registry.get_job_ids(), connection=q.connection) if job is not None]
+    for job in sorted(jobs, key=lambda j: j.ended_at or j.enqueued_at, reverse=True):
+        result = job.latest_result()
+        reason = (result.exc_string or "").strip().splitlines()[-1:] if result else []
+        click.echo(f"{job.id}  {job.ended_at:%Y-%m-%d %H:%M} UTC  {job.func_name}  {reason[0] if reason else '?'}")
+    click.echo(f"{len(jobs)} failed job(s).")

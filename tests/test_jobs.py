@@ -129,6 +129,8 @@ def test_a_failing_job_is_retried_then_kept_as_failed_with_its_reason(app, job_s
     assert job.get_status() == JobStatus.FAILED
     assert int(connection.get(counter)) == 4  # the first try and three retries
     assert "The mail server refused the message" in job.latest_result().exc_string
+    listed = app.test_cli_runner().invoke(args=["failed-jobs"]).output
+    assert f"{job.id}" in listed and "RuntimeError: The mail server refused the message" in listed
 
 
 def test_failed_logins_are_counted_across_two_servers_on_one_redis(app, job_settings, start_gunicorn):
