@@ -3,8 +3,8 @@ server that scripts/test.sh starts on loopback (TEST_REDIS_URL, TEST_SMTP_PORT, 
 real worker and gunicorn processes that the tests start themselves, each pointed at the test's own
 database. Without those variables the tests that need them are skipped, saying why.
 
-A test module takes the fixtures with ``from tests.support.services import *``-free imports:
-``redis_url, mail_dir, real_app, start_worker = services.redis_url, ...``.
+A test module takes the fixtures by name: ``redis_url, mail_dir = services.redis_url,
+services.mail_dir`` (``from tests.support import services``), as tests/test_jobs.py does.
 """
 import email
 import email.policy
