@@ -26,6 +26,10 @@ def create_app(test_config=None):
     register_commands(app)
     from core import web
     web.init_app(app)
+    import jobs
+    import notifications
+    jobs.init_app(app)
+    notifications.init_app(app)
     check_database_on_start(app)
     return app
 

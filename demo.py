@@ -8,6 +8,7 @@ nothing the second time.
 from accounts import services as account_services
 from accounts.models import User
 from audits import demo as audit_demo
+from audits import events
 from branches.models import Branch, Employee
 from extensions import db
 from scorecards import defaults
@@ -88,7 +89,8 @@ def load() -> list[tuple[str, str, str]]:
     _employees(branches)
     users = _users(branches)
     scorecards = defaults.load_defaults()
-    audit_demo.load(users=users, branches=branches, scorecards=scorecards)
+    with events.quiet():  # the demo's past audits are history, not news to notify
+        audit_demo.load(users=users, branches=branches, scorecards=scorecards)
     seen = set()
     logins = []
     for role, email, *_rest in USERS:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from accounts.permissions import can_manage_branch, can_see_audit
+from audits import events
 from audits.models import Answer, Assignment, Audit, AuditEvent, SectionScore
 from branches.models import Branch, Employee
 from core.models import get_setting
@@ -559,6 +560,7 @@ def submit(audit: Audit, user, *, client_id: str | None = None) -> bool:
         audit.ended_at = now
     _event(audit, user, action)
     db.session.flush()
+    events.audit_submitted.send(audit, actor=user)
     return True
 
 
@@ -600,6 +602,7 @@ def approve(audit: Audit, reviewer, *, expected_version: int | None = None) -> N
     audit.reviewed_by_id = reviewer.id
     _event(audit, reviewer, "approved")
     db.session.flush()
+    events.audit_approved.send(audit, actor=reviewer)
 
 
 def return_audit(audit: Audit, reviewer, reason: str, *, expected_version: int | None = None) -> None:
@@ -614,6 +617,7 @@ def return_audit(audit: Audit, reviewer, reason: str, *, expected_version: int |
     audit.reviewed_by_id = reviewer.id
     _event(audit, reviewer, "returned", reason=reason[:MAX_REASON])
     db.session.flush()
+    events.audit_returned.send(audit, actor=reviewer)
 
 
 def _event(audit: Audit, user, action: str, *, reason: str = "", criterion_key=None, before=None,
@@ -823,6 +827,7 @@ def plan_assignment(user, *, auditor, branch, scorecard, employee=None, due_date
     assignment = Assignment(created_by_id=user.id, **values)
     db.session.add(assignment)
     db.session.flush()
+    events.assignment_planned.send(assignment, actor=user)
     return assignment
 
 
@@ -851,6 +856,7 @@ def update_assignment(assignment: Assignment, user, **values) -> Assignment:
     for key, value in checked.items():
         setattr(assignment, key, value)
     db.session.flush()
+    events.assignment_changed.send(assignment, actor=user)
     return assignment
 
 
@@ -860,6 +866,7 @@ def delete_assignment(assignment: Assignment, user) -> None:
     if assignment.audit is not None:
         raise AuditConflict(_("This assignment already has an audit and cannot be deleted."),
                             details={"audit_id": assignment.audit.id})
+    events.assignment_cancelled.send(assignment, actor=user)
     db.session.delete(assignment)
     db.session.flush()
 

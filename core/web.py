@@ -142,7 +142,14 @@ def init_app(app):
             check_database()
         except DatabaseProblem as exc:
             return {"status": "error", "message": str(exc)}, 503
-        return {"status": "ok"}
+        if not current_app.config.get("REDIS_URL"):
+            return {"status": "ok"}
+        from core.health import RedisProblem, check_redis
+
+        try:
+            return {"status": "ok", **check_redis(current_app.config["REDIS_URL"], current_app.config["JOB_QUEUE"])}
+        except RedisProblem as exc:
+            return {"status": "error", "message": str(exc)}, 503
 
     app.jinja_env.globals.update(asset_url=asset_url, pick=pick, lang=i18n.lang,
                                  nav_items=nav_items)

@@ -37,6 +37,8 @@ POLICY = {
     # everyone's own
     "accounts.profile": LOGGED_IN, "accounts.change_password": LOGGED_IN, "accounts.create_token": LOGGED_IN,
     "accounts.revoke_token": OWNER,
+    "notifications.list_notifications": LOGGED_IN, "notifications.preferences": LOGGED_IN,
+    "notifications_api.list_notifications": LOGGED_IN, "notifications_api.mark_notifications_read": LOGGED_IN,
     # admin
     "accounts.list_users": ADMIN, "accounts.create_user": ADMIN, "accounts.edit_user": ADMIN,
     "accounts.settings": ADMIN,
