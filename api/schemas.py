@@ -12,6 +12,7 @@ from marshmallow import fields, validate
 from accounts.models import LANGUAGES, ROLES
 from api.common import MAX_ID, page_schema
 from audits.models import AUDIT_STATUSES
+from reports.filters import FilterArgs, PeriodFilterArgs
 from scorecards.models import CHANNELS
 
 CODE_RE = r"^[A-Za-z0-9._-]+$"
@@ -521,16 +522,12 @@ EXAMPLE_SCORECARD_FILE = {
 
 # ---- reports and exports --------------------------------------------------------------------------------
 
-REPORT_STATUSES = ("approved", "submitted", "returned", "scored")
 PDF = {"type": "string", "format": "binary"}
 
 
-class PeriodQuery(Query):
-    date_from = fields.Date(data_key="from", metadata={
-        "description": "First day (2000-2100). Without from and to: the last 12 months."})
-    date_to = fields.Date(data_key="to", metadata={"description": "Last day, included."})
-    status = fields.String(validate=validate.OneOf(REPORT_STATUSES), metadata={
-        "description": "Which audits count: approved (default), submitted, returned, or scored (all three)."})
+class PeriodQuery(PeriodFilterArgs):
+    """The report pages' filters (reports/filters.py) of a branch's or an employee's PDF."""
+
     lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
         "description": "The PDF's language; default: the token user's."})
 
@@ -540,16 +537,83 @@ class AuditPdfQuery(Query):
         "description": "The PDF's language; default: the token user's."})
 
 
-class ExportQuery(Query):
-    """The dashboards' filters."""
+class ExportQuery(FilterArgs):
+    """The dashboards' filters (reports/filters.py)."""
 
-    date_from = fields.Date(data_key="from", metadata={
-        "description": "First day (2000-2100). Without from and to: the last 12 months."})
-    date_to = fields.Date(data_key="to", metadata={"description": "Last day, included."})
-    branch = Id(strict=False)
-    region = fields.String(validate=validate.Length(min=1, max=80))
-    employee = Id(strict=False)
-    scorecard = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "A scorecard slug."})
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
-    status = fields.String(validate=validate.OneOf(REPORT_STATUSES), metadata={
-        "description": "Which audits: approved (default), submitted, returned, or scored (all three)."})
+
+SCORE = {"description": "0-100, full precision; null where nothing was scored."}
+
+
+def Score(attribute=None):  # noqa: N802  (a field factory, read like a field class)
+    return fields.Float(allow_none=True, required=True, attribute=attribute, metadata=SCORE)
+
+
+class MonthFigures(ma.Schema):
+    month = fields.Date(required=True, metadata={"description": "The month's first day."})
+    audits = fields.Integer(required=True)
+    mean_score = Score("mean")
+    pass_rate = Score()
+
+
+class SectionFigures(ma.Schema):
+    scorecard = fields.String(required=True, metadata={"description": "The scorecard's slug."})
+    key = fields.String(required=True, metadata={"description": "The section's key in that scorecard."})
+    title = Text(required=True)
+    mean = Score()
+    audits = fields.Integer(required=True)
+
+
+class CriterionFigures(ma.Schema):
+    scorecard = fields.String(required=True, attribute="scorecard_slug",
+                              metadata={"description": "The scorecard's slug."})
+    key = fields.String(required=True)
+    rate = Score("full_rate")
+    answered = fields.Integer(required=True)
+
+
+class KpiFigures(ma.Schema):
+    kpi = fields.String(required=True)
+    rate = Score()
+    answered = fields.Integer(required=True)
+    mean_minutes = fields.Float(allow_none=True, required=True, metadata={
+        "description": "Times (s, min, h, d) converted to minutes, then averaged; null for other units."})
+    mean = fields.Float(allow_none=True, required=True, metadata={"description": "The mean number, in unit."})
+    unit = fields.String(allow_none=True, required=True, metadata={
+        "description": "min for times; any other unit is a row of its own, never mixed."})
+
+
+class RankedFigures(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    code = fields.String(required=True)
+    audits = fields.Integer(required=True)
+    mean_score = Score("mean")
+    pass_rate = Score()
+    critical_failures = fields.Integer(required=True)
+
+
+class Figures(ma.Schema):
+    """The figures of a report page and its PDF: which audits count is the pages' rule."""
+
+    date_from = fields.Date(data_key="from", allow_none=True, required=True)
+    date_to = fields.Date(data_key="to", allow_none=True, required=True)
+    audits = fields.Integer(required=True)
+    mean_score = Score()
+    pass_rate = Score()
+    critical_failures = fields.Integer(required=True)
+    months = fields.List(fields.Nested(MonthFigures), required=True)
+    sections = fields.List(fields.Nested(SectionFigures), required=True,
+                           metadata={"description": "One row per scorecard and section."})
+    criteria = fields.List(fields.Nested(CriterionFigures), required=True)
+    kpis = fields.List(fields.Nested(KpiFigures), required=True)
+
+
+class BranchFigures(Figures):
+    employees = fields.List(fields.Nested(RankedFigures), required=True,
+                            metadata={"description": "The branch's employees, best mean first."})
+
+
+class OverviewFigures(Figures):
+    branches = fields.List(fields.Nested(RankedFigures), required=True,
+                           metadata={"description": "Each branch in scope with audits, best mean first."})
+    employees = fields.List(fields.Nested(RankedFigures), required=True)

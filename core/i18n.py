@@ -1,6 +1,6 @@
 """How the interface chooses its language, and locale-aware formatting of scores."""
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_login import current_user
 
 from accounts.models import LANGUAGES
@@ -56,3 +56,10 @@ def percent(value, digits: int = 1) -> str:
         return "—"
     number = decimal(value, digits)
     return f"{number}\u00a0%" if lang() == "es" else f"{number}%"
+
+
+def duration(minutes: int | None) -> str:
+    """"3 minutos" / "3 minutes" (from ``core.timeutil.minutes_between``); an em dash for none."""
+    if minutes is None:
+        return "—"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)

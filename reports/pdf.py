@@ -20,13 +20,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 from flask_babel import force_locale, format_datetime, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from accounts.permissions import can_see_audit, can_see_branch
 from core.models import get_setting
 from core.timeutil import utcnow
 from reports import context
@@ -68,6 +69,28 @@ class StaticFetcher(URLFetcher):
                 return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
         self.refused.append(url)
         raise ValueError(f"Veraz PDFs fetch only the app's static files, not {url[:200]}")
+
+
+def may_print(user, audit) -> bool:
+    """An audit has a PDF once submitted (drafts have none), for those who may see it."""
+    return audit.status != "draft" and can_see_audit(user, audit)
+
+
+def sees_branch(user, branch) -> bool:
+    return can_see_branch(user, branch.id)
+
+
+def sees_employee(user, employee) -> bool:
+    return can_see_branch(user, employee.branch_id)
+
+
+def download(make, name: str) -> Response:
+    """A PDF download (web and API); ``make`` raises PdfError, which each caller's error handler
+    turns into an error page or an API error, never a broken file."""
+    response = Response(make(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def css_string(text: str) -> Markup:

@@ -7,6 +7,7 @@ from pytest import approx
 from accounts.models import User
 from extensions import db
 from reports import queries as q
+from reports import rankings
 from tests import test_reports_helpers as helpers
 from tests.test_reports_helpers import period_filters
 
@@ -113,8 +114,8 @@ def test_trend_by_month_includes_empty_months(app, world, quarter):
 
 def test_employee_ranking_with_trend_arrows(app, world, quarter):
     with app.app_context():
-        rows = q.employee_ranking(period_filters(branch_id=world["branch_a"]))
-        company = q.employee_ranking(period_filters(), sort="name", descending=False)
+        rows = rankings.employee_ranking(period_filters(branch_id=world["branch_a"]))
+        company = rankings.employee_ranking(period_filters(), sort="name", descending=False)
     assert [r.name for r in rows] == ["Ana Employee", "Carla Employee"]
     ana, carla = rows
     assert ana.audits == 4 and ana.mean == approx((W + 100 + 200 / 3 + W) / 4) and ana.pass_rate == 25
@@ -130,9 +131,10 @@ def test_employees_list_is_paginated_and_includes_the_unaudited(app, world, quar
 
         factories.employee(db.session.get(Branch, world["branch_a"]), name="Zoe Newcomer")
         db.session.commit()
-        first = q.employee_ranking(period_filters(), include_unaudited=True, page=1, per_page=2)
-        second = q.employee_ranking(period_filters(), include_unaudited=True, page=2, per_page=2)
-        by_audits = q.employee_ranking(period_filters(), sort="audits", include_unaudited=True, page=1, per_page=9)
+        first = rankings.employee_ranking(period_filters(), include_unaudited=True, page=1, per_page=2)
+        second = rankings.employee_ranking(period_filters(), include_unaudited=True, page=2, per_page=2)
+        by_audits = rankings.employee_ranking(period_filters(), sort="audits", include_unaudited=True, page=1,
+                                              per_page=9)
     assert first.total == 4 and first.pages == 2 and first.has_next
     assert [r.name for r in first.items] == ["Bruno Employee", "Ana Employee"]  # 100, then 72.2
     assert [r.name for r in second.items] == ["Carla Employee", "Zoe Newcomer"]  # no audits: last
@@ -142,17 +144,17 @@ def test_employees_list_is_paginated_and_includes_the_unaudited(app, world, quar
 
 def test_branch_ranking(app, world, quarter):
     with app.app_context():
-        rows = q.branch_ranking(period_filters())
+        rows = rankings.branch_ranking(period_filters())
     assert [(r.name, r.audits) for r in rows] == [("Branch B", 1), ("Branch A", 6)]
 
 
 def test_recent_audits_awaiting_review_and_comments(app, world, quarter):
     with app.app_context():
         f = period_filters(branch_id=world["branch_a"])
-        recent = q.recent_audits(f, limit=3)
-        waiting, rows = q.awaiting_review(f)
-        notes = q.comments(f)
-        nothing_for_b = q.awaiting_review(period_filters(branch_id=world["branch_b"]))
+        recent = rankings.recent_audits(f, limit=3)
+        waiting, rows = rankings.awaiting_review(f)
+        notes = rankings.comments(f)
+        nothing_for_b = rankings.awaiting_review(period_filters(branch_id=world["branch_b"]))
     assert [r.id for r in recent] == [quarter["a6"], quarter["a3"], quarter["a5"]]
     assert recent[0].employee == "Ana Employee" and recent[0].minutes == 20
     assert waiting == 1 and rows[0].id == quarter["submitted"]
