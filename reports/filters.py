@@ -139,7 +139,7 @@ class FilterArgs(ma.Schema):
     def _drop_empty(self, data, **kwargs):
         names = [f.data_key or name for name, f in self.fields.items()]
         values = {name: data.get(name) for name in names}
-        texts = {k: str(v).strip() for k, v in values.items() if v is not None}
+        texts = {k: str(v).strip() for k, v in values.items() if v is not None and v is not ma.missing}
         return {k: v for k, v in texts.items() if v}
 
     @ma.validates_schema

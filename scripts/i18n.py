@@ -78,7 +78,8 @@ def merge(file):
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in table:
             value = table[key]
-            message.string = plural_forms(value, get_plural("es").num_plurals) if isinstance(message.id, tuple) else value
+            plural = isinstance(message.id, tuple)
+            message.string = plural_forms(value, get_plural("es").num_plurals) if plural else value
             message.flags.discard("fuzzy")
     save(spanish, po_path("es"))
 

@@ -55,14 +55,15 @@ def test_status_filter_and_the_period_edges(app, world, quarter):
     assert year_end.audits == 1
 
 
-def test_section_means_by_key_in_scorecard_order(app, world, quarter):
+def test_section_means_per_scorecard_in_scorecard_order(app, world, quarter):
     with app.app_context():
         rows = q.section_means(period_filters(branch_id=world["branch_a"]))
-    assert [(r.key, r.audits) for r in rows] == [("a", 4), ("s", 2), ("b", 4)]
+    assert [(r.scorecard, r.key, r.audits) for r in rows] == [("counter", "s", 2), (rows[1].scorecard, "a", 4),
+                                                             (rows[1].scorecard, "b", 4)]
     means = {r.key: r.mean for r in rows}
     assert means["a"] == approx(75) and means["b"] == approx((250 / 3 + 100 + 0 + 250 / 3) / 4)
     assert means["s"] == approx(50)
-    assert rows[0].title == {"es": "Sección A", "en": "Section A"}
+    assert rows[1].title == {"es": "Sección A", "en": "Section A"}
 
 
 def test_employee_sections_against_branch_and_company(app, world, quarter):
