@@ -9,7 +9,7 @@ from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
 from accounts.permissions import get_visible_or_404
-from api import schemas as s
+from api import report_schemas as s
 from api.common import ID, ApiError, current, fail, handle_http_error, make_blueprint, require_role
 from audits.models import Audit
 from branches.models import Branch, Employee

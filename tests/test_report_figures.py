@@ -68,3 +68,17 @@ def test_the_page_the_pdf_and_the_json_agree_for_a_branch_and_an_employee(api, l
     assert api.get("manager_b", f"/api/v1/reports/employees/{api.world['employee_a']}").status_code == 404
     overview = api.get("hr", f"/api/v1/reports/overview{PERIOD}").get_json()
     assert {b["name"] for b in overview["branches"]} == {"Branch A", "Branch B"}
+
+
+def test_an_audit_of_two_minutes_forty_lasts_three_minutes_on_its_page_and_in_both_pdfs(app, world, login_as):
+    with app.app_context():
+        version = factories.scorecard()
+        audit = factories.audit(version, world["auditor"]["id"], world["branch_a"],
+                                started_at=datetime(2025, 2, 3, 10, 0, 0))
+        audit.ended_at = datetime(2025, 2, 3, 10, 2, 40)
+        db.session.commit()
+        audit_id = audit.id
+    client = login_as("manager_a")
+    assert "(3 minutes)" in client.get(f"/audits/{audit_id}").get_data(as_text=True)
+    assert "Duration 3 minutes" in pdf_of(client, f"/reports/audits/{audit_id}.pdf?lang=en")
+    assert "Duración 3 minutos" in pdf_of(client, f"/reports/audits/{audit_id}.pdf?lang=es")
