@@ -39,9 +39,9 @@ def _filters(args: dict, fixed=None) -> q.Filters:
         listed = "; ".join(f"{k}: {v[0]}" for k, v in problems.items())
         fail(422, _("Some filters are not valid: %(list)s", list=listed), {"query": problems})
     if f.branch_id is not None:
-        get_visible_or_404(Branch, f.branch_id, pdf.sees_branch)
+        get_visible_or_404(Branch, f.branch_id, figures.sees_branch)
     if f.employee_id is not None:
-        get_visible_or_404(Employee, f.employee_id, pdf.sees_employee)
+        get_visible_or_404(Employee, f.employee_id, figures.sees_employee)
     return f
 
 
@@ -74,7 +74,7 @@ def branch_figures(args, branch_id):
     """A branch's figures over a period, as its report page and PDF show them (default: the last 12
     months, approved audits)."""
     require_role(*READERS)
-    place = get_visible_or_404(Branch, branch_id, pdf.sees_branch)
+    place = get_visible_or_404(Branch, branch_id, figures.sees_branch)
     return _figures(figures.for_branch(place, _filters(args)))
 
 
@@ -85,7 +85,7 @@ def branch_figures(args, branch_id):
 def employee_figures(args, employee_id):
     """An employee's figures over a period, as their report page and PDF show them."""
     require_role(*READERS)
-    person = get_visible_or_404(Employee, employee_id, pdf.sees_employee)
+    person = get_visible_or_404(Employee, employee_id, figures.sees_employee)
     return _figures(figures.for_employee(person, _filters(args)))
 
 
@@ -117,7 +117,7 @@ def audit_pdf(args, audit_id):
 def employee_pdf(args, employee_id):
     """An employee over a period as a PDF (default: the last 12 months)."""
     require_role(*READERS)
-    person = get_visible_or_404(Employee, employee_id, pdf.sees_employee)
+    person = get_visible_or_404(Employee, employee_id, figures.sees_employee)
     f = _filters(args, fixed={"employee_id": person.id, "branch_id": None, "region": None})
     return pdf.download(lambda: pdf.employee_pdf(person, f, _lang(args)),
                         _safe(f"employee-{person.code}-{_period(f)}.pdf"))
@@ -130,7 +130,7 @@ def employee_pdf(args, employee_id):
 def branch_pdf(args, branch_id):
     """A branch over a period as a PDF (default: the last 12 months)."""
     require_role(*READERS)
-    place = get_visible_or_404(Branch, branch_id, pdf.sees_branch)
+    place = get_visible_or_404(Branch, branch_id, figures.sees_branch)
     f = _filters(args, fixed={"branch_id": place.id, "region": None, "employee_id": None})
     return pdf.download(lambda: pdf.branch_pdf(place, f, _lang(args)), _safe(f"branch-{place.code}-{_period(f)}.pdf"))
 

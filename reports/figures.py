@@ -7,6 +7,7 @@ audits for the page and the PDF, api/reports.py dumps them with its schemas.
 """
 from __future__ import annotations
 
+from accounts.permissions import can_see_branch
 from branches.models import Branch, Employee
 from reports import queries as q
 from reports import rankings
@@ -18,6 +19,16 @@ WEAKEST_ON_EMPLOYEE = 10
 RANKED_ON_OVERVIEW = 10
 WEAKEST_ON_OVERVIEW = 5
 BRANCHES_ON_OVERVIEW = 50
+
+
+def sees_branch(user, branch: Branch) -> bool:
+    """Whose figures a reader may have: a branch in their scope (for ``get_visible_or_404``)."""
+    return can_see_branch(user, branch.id)
+
+
+def sees_employee(user, employee: Employee) -> bool:
+    """An employee of a branch in the reader's scope (for ``get_visible_or_404``)."""
+    return can_see_branch(user, employee.branch_id)
 
 
 def for_branch(branch: Branch, f: q.Filters) -> dict:

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from accounts.permissions import can_see_audit, can_see_branch
+from accounts.permissions import can_see_audit
 from core.models import get_setting
 from core.timeutil import utcnow
 from reports import context
@@ -74,14 +74,6 @@ class StaticFetcher(URLFetcher):
 def may_print(user, audit) -> bool:
     """An audit has a PDF once submitted (drafts have none), for those who may see it."""
     return audit.status != "draft" and can_see_audit(user, audit)
-
-
-def sees_branch(user, branch) -> bool:
-    return can_see_branch(user, branch.id)
-
-
-def sees_employee(user, employee) -> bool:
-    return can_see_branch(user, employee.branch_id)
 
 
 def download(make, name: str) -> Response:

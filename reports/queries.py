@@ -1,5 +1,8 @@
 """Every figure the reports show, computed by SQL aggregates over the stored scores.
 
+Filters: reports/filters.py; the cache: reports/cache.py; rankings and latest audits:
+reports/rankings.py; one subject's set of figures: reports/figures.py.
+
 Read-only: nothing here changes the database. The web pages, the PDFs, the exports and the API all
 call these functions with a ``Filters`` value, so a figure is computed in one place and means the
 same everywhere. No function loads all the audits of a period into Python to add them up: each
@@ -9,9 +12,10 @@ Definitions (../shared/PRODUCT.md):
 - Reports count **approved** audits unless the filters say otherwise (``status``).
 - mean score: the mean of the audits' stored scores (audits without any scored answer are left out);
   pass rate: audits that passed over all audits counted; critical failures: audits flagged.
-- section mean: the mean of the audits' section scores, by section key.
-- KPI rate: the share of answered (scored) criteria carrying the tag that earned full points; for
-  ``wait_time`` also the mean of the numbers given.
+- section mean: the mean of the audits' section scores, per scorecard and section key (a key that
+  several scorecards use is one row for each).
+- KPI rate: the share of answered (scored) criteria carrying the tag that earned full points, and
+  the mean of the numbers given: times (s, min, h, d) in minutes, any other unit a row of its own.
 - criterion failure rate: the share of answered criteria that did not earn full points;
   achievement: points earned over points possible.
 - The company means of a comparison are company-wide aggregates (no single audit is shown).

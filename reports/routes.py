@@ -5,7 +5,7 @@ only their branches (another branch, its employees or audits: 404); auditors no 
 (403, also for the PDF of their own audit: they see it on the audit's page). Anonymous users are
 sent to the login page.
 
-Filters come from the query string (GET) and go through ``queries.parse_filters``; a bad value
+Filters come from the query string (GET) and go through ``filters.parse_filters`` (the API's schema); a bad value
 gives the page again with the filter form and a message, status 400, never a 500.
 """
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
@@ -18,7 +18,7 @@ from branches.models import Branch, Employee
 from core.models import get_setting
 from core.web import error_response
 from extensions import db
-from reports import context, exports, pdf, rankings
+from reports import context, exports, figures, pdf, rankings
 from reports import queries as q
 
 bp = Blueprint("reports", __name__)
@@ -51,11 +51,11 @@ def pdf_failed(exc):
 
 
 def _visible_branch(branch_id: int) -> Branch:
-    return get_visible_or_404(Branch, branch_id, pdf.sees_branch)
+    return get_visible_or_404(Branch, branch_id, figures.sees_branch)
 
 
 def _visible_employee(employee_id: int) -> Employee:
-    return get_visible_or_404(Employee, employee_id, pdf.sees_employee)
+    return get_visible_or_404(Employee, employee_id, figures.sees_employee)
 
 
 def read_filters(fixed=None):
