@@ -5,7 +5,6 @@ The figures are reports/figures.py's (what the pages and PDFs show), the documen
 and reports/exports.py's; the filters are the pages' (reports/filters.FilterArgs, the same schema
 and function), scoped to the token's user.
 """
-from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
 from accounts.permissions import get_visible_or_404
@@ -47,14 +46,6 @@ def _filters(args: dict, fixed=None) -> q.Filters:
 
 def _lang(args) -> str:
     return args.get("lang") or current().language or "es"
-
-
-def _period(f: q.Filters) -> str:
-    return "-".join(d.isoformat() for d in (f.date_from, f.date_to) if d) or "all"
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
 
 def _figures(fig: dict) -> dict:
@@ -120,7 +111,7 @@ def employee_pdf(args, employee_id):
     person = get_visible_or_404(Employee, employee_id, figures.sees_employee)
     f = _filters(args, fixed={"employee_id": person.id, "branch_id": None, "region": None})
     return pdf.download(lambda: pdf.employee_pdf(person, f, _lang(args)),
-                        _safe(f"employee-{person.code}-{_period(f)}.pdf"))
+                        pdf.period_name("employee", person.code, f))
 
 
 @blp.route(f"/reports/branches/<{ID}:branch_id>.pdf", methods=["GET"])
@@ -132,7 +123,7 @@ def branch_pdf(args, branch_id):
     require_role(*READERS)
     place = get_visible_or_404(Branch, branch_id, figures.sees_branch)
     f = _filters(args, fixed={"branch_id": place.id, "region": None, "employee_id": None})
-    return pdf.download(lambda: pdf.branch_pdf(place, f, _lang(args)), _safe(f"branch-{place.code}-{_period(f)}.pdf"))
+    return pdf.download(lambda: pdf.branch_pdf(place, f, _lang(args)), pdf.period_name("branch", place.code, f))
 
 
 @blp.route("/exports/<any(audits, answers):what>.<any(csv, xlsx):fmt>", methods=["GET"])
@@ -146,8 +137,4 @@ def export(args, what, fmt):
     months unless the filters say otherwise), streamed."""
     require_role(*READERS)
     f = _filters(args)
-    body = stream_with_context(exports.export(what, fmt, f))
-    response = Response(body, mimetype=exports.MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{_safe(exports.filename(what, fmt, f))}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return exports.download(what, fmt, f)

@@ -32,6 +32,7 @@ from core.models import get_setting
 from core.timeutil import utcnow
 from reports import context
 from reports import queries as q
+from reports.exports import attachment
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,13 @@ def may_print(user, audit) -> bool:
 def download(make, name: str) -> Response:
     """A PDF download (web and API); ``make`` raises PdfError, which each caller's error handler
     turns into an error page or an API error, never a broken file."""
-    response = Response(make(), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(Response(make(), mimetype="application/pdf"), name)
+
+
+def period_name(kind: str, code: str, f: q.Filters) -> str:
+    """employee-E01-2025-01-01-2025-03-31.pdf: whose report and which period."""
+    period = "-".join(d.isoformat() for d in (f.date_from, f.date_to) if d) or "all"
+    return f"{kind}-{code}-{period}.pdf"
 
 
 def css_string(text: str) -> Markup:

@@ -8,7 +8,7 @@ sent to the login page.
 Filters come from the query string (GET) and go through ``filters.parse_filters`` (the API's schema); a bad value
 gives the page again with the filter form and a message, status 400, never a 500.
 """
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -193,7 +193,7 @@ def employee_pdf(employee_id):
     if errors:
         return _filter_error(errors)
     return pdf.download(lambda: pdf.employee_pdf(person, f, _lang_arg()),
-                         f"employee-{person.code}-{_period_name(f)}.pdf")
+                        pdf.period_name("employee", person.code, f))
 
 
 @bp.route("/reports/branches/<int:branch_id>.pdf")
@@ -204,12 +204,7 @@ def branch_pdf(branch_id):
     if errors:
         return _filter_error(errors)
     return pdf.download(lambda: pdf.branch_pdf(place, f, _lang_arg()),
-                         f"branch-{place.code}-{_period_name(f)}.pdf")
-
-
-def _period_name(f: q.Filters) -> str:
-    name = "-".join(d.isoformat() for d in (f.date_from, f.date_to) if d) or "all"
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+                        pdf.period_name("branch", place.code, f))
 
 
 def _filter_error(errors: dict):
@@ -227,10 +222,4 @@ def export(what, fmt):
     f, errors = read_filters()
     if errors:
         return _filter_error(errors)
-    body = stream_with_context(exports.export(what, fmt, f))
-    response = Response(body, mimetype=exports.MIMETYPES[fmt])
-    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in exports.filename(what, fmt, f))
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream on as it comes
-    return response
+    return exports.download(what, fmt, f)
