@@ -82,3 +82,20 @@ def test_an_audit_of_two_minutes_forty_lasts_three_minutes_on_its_page_and_in_bo
     assert "(3 minutes)" in client.get(f"/audits/{audit_id}").get_data(as_text=True)
     assert "Duration 3 minutes" in pdf_of(client, f"/reports/audits/{audit_id}.pdf?lang=en")
     assert "Duración 3 minutos" in pdf_of(client, f"/reports/audits/{audit_id}.pdf?lang=es")
+
+
+def test_a_number_in_a_unit_that_is_not_time_is_never_averaged_with_minutes(app, world):
+    from reports import queries as q
+
+    queue = card("queue", "visit", "queue_people", "people")
+    queue["sections"][0]["criteria"].append(
+        {"key": "wait_seconds", "type": "number", "unit": "s", "kpi": "wait_time", "target": {"op": "<=", "value": 1},
+         "text": {"es": "Espera", "en": "Wait"}})
+    with app.app_context():
+        version = factories.scorecard(queue)
+        factories.audit(version, world["auditor"]["id"], world["branch_a"], {"queue_people": 4, "wait_seconds": 90},
+                        started_at=datetime(2025, 2, 3, 10))
+        db.session.commit()
+        rows = q.kpi_rates(helpers.period_filters())
+    assert [(k.kpi, k.unit, k.mean, k.mean_minutes) for k in rows] == [
+        ("wait_time", "min", 1.5, 1.5), ("wait_time", "people", 4.0, None)]
