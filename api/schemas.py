@@ -514,39 +514,3 @@ EXAMPLE_SCORECARD_FILE = {
         {"key": "courtesy", "type": "scale", "min": 1, "max": 5, "weight": 2, "kpi": "courtesy",
          "text": {"es": "Cortesía", "en": "Courtesy"}}]}],
 }
-
-
-# ---- reports and exports --------------------------------------------------------------------------------
-
-REPORT_STATUSES = ("approved", "submitted", "returned", "scored")
-PDF = {"type": "string", "format": "binary"}
-
-
-class PeriodQuery(Query):
-    date_from = fields.Date(data_key="from", metadata={
-        "description": "First day (2000-2100). Without from and to: the last 12 months."})
-    date_to = fields.Date(data_key="to", metadata={"description": "Last day, included."})
-    status = fields.String(validate=validate.OneOf(REPORT_STATUSES), metadata={
-        "description": "Which audits count: approved (default), submitted, returned, or scored (all three)."})
-    lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
-        "description": "The PDF's language; default: the token user's."})
-
-
-class AuditPdfQuery(Query):
-    lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
-        "description": "The PDF's language; default: the token user's."})
-
-
-class ExportQuery(Query):
-    """The dashboards' filters."""
-
-    date_from = fields.Date(data_key="from", metadata={
-        "description": "First day (2000-2100). Without from and to: the last 12 months."})
-    date_to = fields.Date(data_key="to", metadata={"description": "Last day, included."})
-    branch = Id(strict=False)
-    region = fields.String(validate=validate.Length(min=1, max=80))
-    employee = Id(strict=False)
-    scorecard = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "A scorecard slug."})
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
-    status = fields.String(validate=validate.OneOf(REPORT_STATUSES), metadata={
-        "description": "Which audits: approved (default), submitted, returned, or scored (all three)."})

@@ -38,7 +38,7 @@ from audits.models import Assignment, Audit, Photo
 from branches.models import Branch, Employee
 from core.i18n import lang, number
 from core.texts import pick
-from core.timeutil import utcnow
+from core.timeutil import minutes_between, utcnow
 from core.web import error_response
 from extensions import db
 from scorecards.models import CHANNELS, Scorecard
@@ -685,9 +685,7 @@ def _audit_page(audit, status=200, return_form=None):
                        and entry["action"] == "answer_changed" else entry["before"],
                        "after_text": display_value(criterion, entry["after"]) if criterion
                        and entry["action"] == "answer_changed" else entry["after"]})
-    duration = None
-    if audit.started_at and audit.ended_at:
-        duration = int((audit.ended_at - audit.started_at).total_seconds() // 60)
+    duration = minutes_between(audit.started_at, audit.ended_at)
     can_review = services.can_review(current_user, audit)
     return render_template("audits/audit.html", audit=audit, sections=sections, events=events,
                            duration=duration, can_review=can_review,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from babel import Locale
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_login import current_user
 
 # The interface's languages; a user's preference is one of them (accounts.models reads it here).
@@ -65,3 +65,10 @@ def percent(value, digits: int = 1) -> str:
     pattern = copy.copy(locale.percent_formats[None])
     pattern.frac_prec = (digits, digits)
     return pattern.apply(Decimal(str(round(value, digits))) / 100, locale)
+
+
+def duration(minutes: int | None) -> str:
+    """"3 minutos" / "3 minutes" (from ``core.timeutil.minutes_between``); an em dash for none."""
+    if minutes is None:
+        return "—"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)

@@ -159,6 +159,7 @@ def init_app(app):
     app.jinja_env.globals["default_brand_color"] = DEFAULT_SETTINGS["brand_color"]
     app.jinja_env.filters["percent"] = i18n.percent
     app.jinja_env.filters["decimal"] = i18n.decimal
+    app.jinja_env.filters["duration"] = i18n.duration
     app.jinja_env.filters["num"] = lambda v: "" if v is None else i18n.number(v)  # weights, targets
     app.jinja_env.filters["points"] = lambda v: i18n.number(v, 2)
     app.jinja_env.filters["date"] = lambda v, f="medium": format_date(v, f) if v else "—"

@@ -76,7 +76,8 @@ POLICY = {
     "reports.employee": SEES_A, "reports.audit_pdf": SEES_A, "reports.employee_pdf": SEES_A,
     "reports.branch_pdf": SEES_A, "reports.export": REPORTS_LISTS,
     "reports_api.audit_pdf": SEES_A, "reports_api.employee_pdf": SEES_A, "reports_api.branch_pdf": SEES_A,
-    "reports_api.export": REPORTS_LISTS,
+    "reports_api.export": REPORTS_LISTS, "reports_api.branch_figures": SEES_A,
+    "reports_api.employee_figures": SEES_A, "reports_api.overview_figures": REPORTS_LISTS,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN}
