@@ -21,6 +21,7 @@ def create_app(test_config=None):
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    register_errorhandlers(app)
     from core import web
     web.init_app(app)
     check_database_on_start(app)
@@ -66,6 +67,14 @@ def register_blueprints(app):
 
     for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, reports.routes, api):
         area.register(app)
+
+
+def register_errorhandlers(app):
+    """Errors mapped once: a service's refusal (core.errors.DomainError, e.g. AuditError) and
+    every HTTP error become the error page, or the JSON error body under /api/."""
+    from core.errors import register_errorhandlers as register
+
+    register(app)
 
 
 def register_commands(app):

@@ -7,6 +7,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from extensions import db
+
 
 def roles_required(*roles):
     """Log in first; then 403 for a role that may not use this page at all."""
@@ -53,9 +55,8 @@ def can_see_audit(user, audit) -> bool:
 
 
 def get_visible_or_404(model, ident, check):
-    """Load a row and hide it (404) from anyone ``check(user, row)`` refuses."""
-    from extensions import db
-
+    """Load a row and hide it (404) from anyone ``check(user, row)`` refuses: the one "visible or
+    not found" path of pages and API alike (no hint that the row exists)."""
     row = db.session.get(model, ident)
     if row is None or not check(current_user, row):
         abort(404)
