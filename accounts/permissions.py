@@ -54,6 +54,12 @@ def can_see_audit(user, audit) -> bool:
     return can_see_branch(user, audit.branch_id)
 
 
+def can_download_audit_pdf(user, audit) -> bool:
+    """An audit's PDF: whoever may see the audit (its own auditor included, for their records),
+    once it is submitted; a draft has no PDF."""
+    return audit.status != "draft" and can_see_audit(user, audit)
+
+
 def get_visible_or_404(model, ident, check):
     """Load a row and hide it (404) from anyone ``check(user, row)`` refuses: the one "visible or
     not found" path of pages and API alike (no hint that the row exists)."""

@@ -40,11 +40,6 @@ def may_start_unplanned(user) -> bool:
     return user.role in ("admin", "manager")
 
 
-def can_download_pdf(user, audit: Audit) -> bool:
-    """The audit's PDF: whoever may see the audit (its auditor included), once it is submitted."""
-    return audit.status != "draft" and can_see_audit(user, audit)
-
-
 def can_see_assignment(user, assignment: Assignment) -> bool:
     """Auditors their own; managers their branches'; admins and HR all."""
     if user.role == "auditor":

@@ -10,9 +10,9 @@ gives the page again with the filter form and a message, status 400, never a 500
 """
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from accounts.permissions import can_see_audit, can_see_branch, roles_required
+from accounts.permissions import can_download_audit_pdf, can_see_branch, roles_required
 from audits.models import Audit
 from branches.models import Branch, Employee
 from core.models import get_setting
@@ -194,10 +194,10 @@ def _pdf_response(make, name: str):
 
 
 @bp.route("/reports/audits/<int:audit_id>.pdf")
-@roles_required(*REPORT_ROLES)
+@login_required
 def audit_pdf(audit_id):
     audit = db.session.get(Audit, audit_id)
-    if audit is None or audit.status == "draft" or not can_see_audit(current_user, audit):
+    if audit is None or not can_download_audit_pdf(current_user, audit):
         abort(404)
     return _pdf_response(lambda: pdf.audit_pdf(audit, _lang_arg()), f"audit-{audit.id}.pdf")
 

@@ -7,6 +7,7 @@ import pytest
 
 from accounts.models import ApiToken, User
 from audits.models import Assignment, Audit
+from branches.models import Branch
 from core.models import get_setting
 from extensions import db
 from tests import factories
@@ -416,6 +417,30 @@ def test_returning_needs_a_reason_and_the_right_reviewer(api):
     audit = response.get_json()
     assert audit["status"] == "returned" and audit["return_reason"] == body["reason"]
     assert audit["history"][-1]["action"] == "returned" and audit["history"][-1]["reason"] == body["reason"]
+
+
+def test_a_manager_cannot_approve_or_return_their_own_audit_but_another_manager_of_the_branch_can(api):
+    with api.app.app_context():
+        colleague = factories.user("manager", "colleague.a@test.example",
+                                   branches=[db.session.get(Branch, api.world["branch_a"])])
+        api.tokens["colleague_a"] = support.issue_token(colleague.id, "colleague")
+        db.session.commit()
+    made = api.post("manager_a", "/api/v1/audits", json={
+        "client_id": cid(), "scorecard": api.ids["slug"], "branch_id": api.world["branch_a"],
+        "answers": {"a_yes": "yes", "a_no": "yes", "a_na": "yes", "b_scale": 5, "b_yes": "yes"}, "submit": True})
+    assert made.status_code == 201 and made.get_json()["score"] == 100
+    audit_id = made.get_json()["id"]
+
+    for action, body in (("approve", {}), ("return", {"reason": "Looks too good"})):
+        refused = api.post("manager_a", f"/api/v1/audits/{audit_id}/{action}", json=body)
+        assert refused.status_code == 403
+        assert error_of(refused)["message"] == ("You made this audit, so you cannot review it: another manager "
+                                                "of the branch or an administrator approves or returns it.")
+    assert api.get("manager_a", f"/api/v1/audits/{audit_id}").get_json()["status"] == "submitted"
+    approved = api.post("colleague_a", f"/api/v1/audits/{audit_id}/approve", json={})
+    assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
+    assert approved.get_json()["reviewed_by"]["name"] != api.get("manager_a", f"/api/v1/audits/{audit_id}") \
+        .get_json()["auditor"]["name"]
 
 
 def test_creating_audits_by_role(api):

@@ -68,8 +68,12 @@ def test_issue_6_a_script_imports_publishes_audits_approves_and_downloads_the_pd
     assert audit["critical_failure"] is False
     assert audit["comments"] == {"name_given": "No name badge either."}
 
-    # Approve it.
-    audit = call("POST", f"/api/v1/audits/{audit['id']}/approve", 200, json={"lock_version": audit["lock_version"]})
+    # The script made this audit, so it may not approve it: the branch's manager does.
+    refused = call("POST", f"/api/v1/audits/{audit['id']}/approve", 403, json={"lock_version": audit["lock_version"]})
+    assert "You made this audit" in refused.get_json()["error"]["message"]
+    manager_token = runner.invoke(args=["create-token", "manager.a@test.example", "--name", "review"]).output.strip()
+    audit = Script(client, manager_token)("POST", f"/api/v1/audits/{audit['id']}/approve", 200,
+                                          json={"lock_version": audit["lock_version"]})
     assert audit.get_json()["status"] == "approved"
 
     # Download its PDF.

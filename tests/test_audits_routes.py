@@ -90,6 +90,24 @@ def test_managers_see_what_awaits_their_review(app, client, login_as, world, car
     assert f"/audits/{waiting}\"" not in client.get("/audits?review=1").data.decode()
 
 
+def test_a_manager_does_not_review_their_own_audit_on_the_web(app, client, login_as, world, card):
+    own = make_audit(app, world, card, auditor="manager_a", status="submitted")
+    other = make_audit(app, world, card, status="submitted")
+    login_as("manager_a")
+    queue = client.get("/audits?review=1").data.decode()
+    assert {int(n) for n in re.findall(r'/audits/(\d+)"', queue)} == {other}
+    page = client.get(f"/audits/{own}").data.decode()
+    assert 'value="approve"' not in page and 'value="return"' not in page
+    assert 'value="approve"' in client.get(f"/audits/{other}").data.decode()
+
+    refused = client.post(f"/audits/{own}/review", data={"action": "approve"})
+    assert refused.status_code == 403 and b"You made this audit, so you cannot review it" in refused.data
+    assert audit_row(app, own).status == "submitted"
+    login_as("admin")
+    assert client.post(f"/audits/{own}/review", data={"action": "approve"}).status_code == 302
+    assert audit_row(app, own).status == "approved"
+
+
 def test_the_list_filters_by_status_branch_and_date(app, client, login_as, world, card):
     a = make_audit(app, world, card, status="approved")
     b = make_audit(app, world, card, auditor="auditor2", branch="branch_b", status="submitted")

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.permissions import roles_required
+from accounts.permissions import can_download_audit_pdf, roles_required
 from audits import policy, services
 from audits.display import display_value
 from audits.errors import AuditConflict, AuditInvalid
@@ -55,7 +55,7 @@ def _audit_page(audit, status=200, return_form=None):
                            audit_photos=photos_by_key.get(None, []),
                            pdf_url=url_for("reports.audit_pdf", audit_id=audit.id)
                            if "reports.audit_pdf" in current_app.view_functions
-                           and policy.can_download_pdf(current_user, audit) else None,
+                           and can_download_audit_pdf(current_user, audit) else None,
                            can_edit=policy.can_edit(current_user, audit)), status
 
 
