@@ -71,10 +71,6 @@ def coerce_value(criterion, raw):
     return raw
 
 
-def current_answers(audit: Audit) -> dict:
-    return answer_values(audit)
-
-
 def validate_for_submit(audit: Audit) -> list[tuple[str, str]]:
     """Every missing or invalid answer, in scorecard order, as (criterion key, message)."""
     spec = spec_of(audit)

@@ -1,5 +1,6 @@
 """Who may do what with an audit or an assignment: one place for the rules that pages, the API
-and the services all ask (docs: PRODUCT.md, "People and what each may do")."""
+and the services all ask. Seeing a branch's things is accounts/permissions.py's; nobody reviews
+their own work."""
 from flask_babel import gettext as _
 
 from accounts.permissions import can_manage_branch, can_see_audit, can_see_branch
@@ -25,11 +26,6 @@ def can_review(user, audit: Audit) -> bool:
 def is_own_work(user, audit: Audit) -> bool:
     """Nobody reviews their own work: the audit's own auditor may not approve or return it."""
     return audit.auditor_id == user.id
-
-
-def may_review_branch(user, branch_id: int) -> bool:
-    """Whether the user reviews audits of this branch at all (admins; managers of the branch)."""
-    return can_manage_branch(user, branch_id)
 
 
 def may_start_unplanned(user) -> bool:

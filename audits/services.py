@@ -7,7 +7,7 @@ a refused action raises an :class:`audits.errors.AuditError` whose ``status`` (4
 Beside this module: who may (policy), answers and scoring (answers), lists (queries), planned
 audits (assignments).
 
-An audit's life (docs: PRODUCT.md): ``draft`` -> ``submitted`` -> ``approved``, or
+An audit's life: ``draft`` -> ``submitted`` -> ``approved``, or
 ``returned`` to the auditor with a reason, who fixes it and submits again. Every change after the
 first submission is an :class:`AuditEvent`.
 """
