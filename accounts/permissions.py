@@ -9,6 +9,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from core.models import get_setting
+from extensions import db
 
 
 def roles_required(*roles):
@@ -90,10 +91,15 @@ def can_see_audit(user, audit) -> bool:
     return can_see_branch(user, audit.branch_id)
 
 
-def get_visible_or_404(model, ident, check):
-    """Load a row and hide it (404) from anyone ``check(user, row)`` refuses."""
-    from extensions import db
+def can_download_audit_pdf(user, audit) -> bool:
+    """An audit's PDF: whoever may see the audit (its own auditor included, for their records),
+    once it is submitted; a draft has no PDF."""
+    return audit.status != "draft" and can_see_audit(user, audit)
 
+
+def get_visible_or_404(model, ident, check):
+    """Load a row and hide it (404) from anyone ``check(user, row)`` refuses: the one "visible or
+    not found" path of pages and API alike (no hint that the row exists)."""
     row = db.session.get(model, ident)
     if row is None or not check(current_user, row):
         abort(404)

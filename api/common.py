@@ -21,8 +21,8 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from accounts.models import ApiToken, User
+from core.errors import ERROR_CODES, error_response
 from core.timeutil import utcnow
-from core.web import error_response
 from extensions import csrf, db, login_manager
 
 # How often last_used_at is written: at most once a minute per token, so reads stay reads.
@@ -32,10 +32,6 @@ MAX_ID = 2**31 - 1
 # Integers beyond this lose precision in JavaScript and in floats: refused everywhere in bodies.
 MAX_SAFE_INTEGER = 2**53
 ID = f"int(min=1, max={MAX_ID})"
-
-ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               422: "invalid", 429: "too_many_requests", 503: "unavailable"}
 
 
 class ApiError(HTTPException):

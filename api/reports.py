@@ -7,7 +7,7 @@ and function), scoped to the token's user.
 """
 from flask_babel import gettext as _
 
-from accounts.permissions import get_visible_or_404
+from accounts.permissions import can_download_audit_pdf, get_visible_or_404
 from api import report_schemas as s
 from api.common import ID, ApiError, current, fail, handle_http_error, make_blueprint, require_role
 from audits.models import Audit
@@ -96,8 +96,7 @@ def overview_figures(args):
 @blp.errors(401, 403, 404)
 def audit_pdf(args, audit_id):
     """One audit as a PDF (not for drafts): the score, sections, answers, comments and photos."""
-    require_role(*READERS)
-    audit = get_visible_or_404(Audit, audit_id, pdf.may_print)
+    audit = get_visible_or_404(Audit, audit_id, can_download_audit_pdf)
     return pdf.download(lambda: pdf.audit_pdf(audit, _lang(args)), f"audit-{audit.id}.pdf")
 
 

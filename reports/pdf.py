@@ -27,7 +27,6 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from accounts.permissions import can_see_audit
 from core.models import get_setting
 from core.timeutil import utcnow
 from reports import context
@@ -70,11 +69,6 @@ class StaticFetcher(URLFetcher):
                 return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
         self.refused.append(url)
         raise ValueError(f"Veraz PDFs fetch only the app's static files, not {url[:200]}")
-
-
-def may_print(user, audit) -> bool:
-    """An audit has a PDF once submitted (drafts have none), for those who may see it."""
-    return audit.status != "draft" and can_see_audit(user, audit)
 
 
 def download(make, name: str) -> Response:

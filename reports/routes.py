@@ -10,9 +10,9 @@ gives the page again with the filter form and a message, status 400, never a 500
 """
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from accounts.permissions import get_visible_or_404, roles_required
+from accounts.permissions import can_download_audit_pdf, get_visible_or_404, roles_required
 from audits.models import Audit
 from branches.models import Branch, Employee
 from core.models import get_setting
@@ -179,9 +179,9 @@ def _lang_arg() -> str:
 
 
 @bp.route("/reports/audits/<int:audit_id>.pdf")
-@roles_required(*REPORT_ROLES)
+@login_required
 def audit_pdf(audit_id):
-    audit = get_visible_or_404(Audit, audit_id, pdf.may_print)
+    audit = get_visible_or_404(Audit, audit_id, can_download_audit_pdf)
     return pdf.download(lambda: pdf.audit_pdf(audit, _lang_arg()), f"audit-{audit.id}.pdf")
 
 

@@ -110,7 +110,7 @@ def audit(version, auditor_id, branch_id, answers=None, status="approved", emplo
     import uuid
     from datetime import timedelta
 
-    from audits import services
+    from audits.answers import score_and_store, set_answers
     from audits.models import Audit
     from core.timeutil import utcnow
 
@@ -120,9 +120,9 @@ def audit(version, auditor_id, branch_id, answers=None, status="approved", emplo
                 status=status, started_at=started_at, ended_at=started_at + timedelta(minutes=20), **kw)
     db.session.add(obj)
     db.session.flush()
-    services.set_answers(obj, dict(WORKED_ANSWERS if answers is None else answers), comments)
+    set_answers(obj, dict(WORKED_ANSWERS if answers is None else answers), comments)
     if status != "draft":
-        services.score_and_store(obj)
+        score_and_store(obj)
         obj.submitted_at = started_at + timedelta(minutes=25)
     db.session.flush()
     return obj

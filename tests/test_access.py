@@ -73,9 +73,9 @@ POLICY = {
     "audits_api.submit_audit": OWNER, "audits_api.approve_audit": MANAGES_A, "audits_api.return_audit": MANAGES_A,
     # reports
     "reports.overview": REPORTS_LISTS, "reports.employees": REPORTS_LISTS, "reports.branch": SEES_A,
-    "reports.employee": SEES_A, "reports.audit_pdf": SEES_A, "reports.employee_pdf": SEES_A,
+    "reports.employee": SEES_A, "reports.audit_pdf": OWNER | SEES_A, "reports.employee_pdf": SEES_A,
     "reports.branch_pdf": SEES_A, "reports.export": REPORTS_LISTS,
-    "reports_api.audit_pdf": SEES_A, "reports_api.employee_pdf": SEES_A, "reports_api.branch_pdf": SEES_A,
+    "reports_api.audit_pdf": OWNER | SEES_A, "reports_api.employee_pdf": SEES_A, "reports_api.branch_pdf": SEES_A,
     "reports_api.export": REPORTS_LISTS, "reports_api.branch_figures": SEES_A,
     "reports_api.employee_figures": SEES_A, "reports_api.overview_figures": REPORTS_LISTS,
 }

@@ -11,7 +11,7 @@ from branches.models import Branch
 from core.models import get_setting
 from extensions import db
 from tests import factories
-from tests.support.api import OUTSIDERS, cid
+from tests.support.api import OUTSIDERS, cid, issue_token
 
 # The shared fixtures (pytest finds them as module attributes).
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")  # before the world is made
@@ -427,6 +427,30 @@ def test_returning_needs_a_reason_and_the_right_reviewer(api):
     assert audit["history"][-1]["action"] == "returned" and audit["history"][-1]["reason"] == body["reason"]
 
 
+def test_a_manager_cannot_approve_or_return_their_own_audit_but_another_manager_of_the_branch_can(api):
+    with api.app.app_context():
+        colleague = factories.user("manager", "colleague.a@test.example",
+                                   branches=[db.session.get(Branch, api.world["branch_a"])])
+        api.tokens["colleague_a"] = issue_token(colleague.id, "colleague")
+        db.session.commit()
+    made = api.post("manager_a", "/api/v1/audits", json={
+        "client_id": cid(), "scorecard": api.ids["slug"], "branch_id": api.world["branch_a"],
+        "answers": {"a_yes": "yes", "a_no": "yes", "a_na": "yes", "b_scale": 5, "b_yes": "yes"}, "submit": True})
+    assert made.status_code == 201 and made.get_json()["score"] == 100
+    audit_id = made.get_json()["id"]
+
+    for action, body in (("approve", {}), ("return", {"reason": "Looks too good"})):
+        refused = api.post("manager_a", f"/api/v1/audits/{audit_id}/{action}", json=body)
+        assert refused.status_code == 403
+        assert error_of(refused)["message"] == ("You made this audit, so you cannot review it: another manager "
+                                                "of the branch or an administrator approves or returns it.")
+    assert api.get("manager_a", f"/api/v1/audits/{audit_id}").get_json()["status"] == "submitted"
+    approved = api.post("colleague_a", f"/api/v1/audits/{audit_id}/approve", json={})
+    assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
+    assert approved.get_json()["reviewed_by"]["name"] != api.get("manager_a", f"/api/v1/audits/{audit_id}") \
+        .get_json()["auditor"]["name"]
+
+
 def test_creating_audits_by_role(api):
     def body(**kw):
         return {"client_id": cid(), "scorecard": api.ids["slug"], "branch_id": api.world["branch_a"], **kw}
@@ -518,12 +542,12 @@ def test_paths_naming_nothing_storable_are_404(api):
 
 
 def test_pdfs_and_exports_are_for_admins_managers_of_the_branch_and_hr(api):
-    """As on the web: auditors get no reports (not even their own audit's PDF), managers only their
+    """As on the web: an auditor gets their own audit's PDF and no other report, managers only their
     branches'; drafts have no PDF."""
     a, b = api.world["branch_a"], api.world["branch_b"]
     audit_id = api.ids["submitted_a"]
     responses = api.expect("GET", f"/api/v1/reports/audits/{audit_id}.pdf",
-                           {"manager_b": 404, "auditor": 403, "auditor2": 403, "hr": 200, "manager_a": 200,
+                           {"manager_b": 404, "auditor": 200, "auditor2": 404, "hr": 200, "manager_a": 200,
                             "admin": 200})
     assert all(r.data.startswith(b"%PDF") for r in responses.values() if r.status_code == 200)
     assert responses["admin"].headers["Content-Disposition"] == f'attachment; filename="audit-{audit_id}.pdf"'

@@ -71,9 +71,9 @@ def test_the_tiny_data_set_has_the_asked_size_and_realistic_spread(bench_run):
 
 
 def test_generated_scores_are_exactly_what_the_app_stores_on_submit(bench_run):
-    """Every stored figure of a sample of audits equals what audits.services.score_and_store makes."""
+    """Every stored figure of a sample of audits equals what audits.answers.score_and_store makes."""
     from app import create_app
-    from audits import services
+    from audits.answers import score_and_store
     from audits.models import Audit
     from extensions import db
 
@@ -91,7 +91,7 @@ def test_generated_scores_are_exactly_what_the_app_stores_on_submit(bench_run):
         assert len(audits) == 60
         for audit in audits:
             stored = figures(audit)
-            services.score_and_store(audit)
+            score_and_store(audit)
             assert figures(audit) == stored, f"audit {audit.id}"
         db.session.rollback()
         db.session.remove()

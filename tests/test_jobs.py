@@ -86,7 +86,7 @@ def test_an_auditor_is_told_when_an_audit_comes_back(api, app, job_settings, mai
 
 def test_a_rolled_back_request_sends_nothing(api, app, job_settings, mail_dir, start_worker):
     """A receiver's rows and e-mails belong to the request's transaction."""
-    from audits import services as audit_services
+    from audits import assignments as audit_services
 
     address = _speaks_spanish(app, api.world["auditor"]["id"])
     start_worker(app, job_settings)

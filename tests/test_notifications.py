@@ -132,7 +132,7 @@ def test_reviewers_get_at_most_one_email_an_hour_as_a_digest(app, api, sent):
 
 
 def test_a_rolled_back_change_tells_nobody(app, api, sent):
-    from audits import services
+    from audits import assignments as services
 
     with app.app_context():
         manager = db.session.get(User, api.world["manager_a"]["id"])

@@ -385,12 +385,12 @@ def test_editing_makes_version_2_and_audits_on_version_1_keep_their_score(app, w
         db.session.commit()
         audit_id, on_v2_score = audit.id, on_v2.score
     with app.app_context():
-        from audits import services as audit_services
+        from audits.answers import score_and_store
         from audits.models import Audit
 
         audit = db.session.get(Audit, audit_id)
         assert audit.version.number == 1 and round(audit.score, 1) == 61.1
-        assert round(audit_services.score_and_store(audit).score, 1) == 61.1  # scored again: the same
+        assert round(score_and_store(audit).score, 1) == 61.1  # scored again: the same
         assert on_v2_score == pytest.approx((50 + 100 * 8.5 / 11) / 2)  # the new weights, on version 2 only
         assert services.audit_counts(audit.version.scorecard) == {audit.version_id: 1,
                                                                   audit.version.scorecard.versions[1].id: 1}
