@@ -39,10 +39,10 @@ class Preview:
     employee_names: dict
 
     def as_dict(self) -> dict:
-        """The API's answer (api/impact_schemas.py describes it)."""
+        """The API's answer (api/impact_schemas.py dumps the dates as "from" and "to")."""
         i = self.impact
         return {
-            "version": self.version.number, "from": self.date_from, "to": self.date_to,
+            "version": self.version.number, "date_from": self.date_from, "date_to": self.date_to,
             "audits": i.audits, "mean_before": i.mean_before, "mean_after": i.mean_after,
             "pass_rate_before": i.pass_rate_before, "pass_rate_after": i.pass_rate_after,
             "critical_before": i.critical_before, "critical_after": i.critical_after,
