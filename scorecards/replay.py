@@ -13,10 +13,10 @@ The rules (docs/scoring.md, "Preview the impact"):
   left out, and its key reported in ``left_out``;
 - "before" is what the audit stored (its score, pass and critical failure), so overturned
   disputes and older versions count as they are shown everywhere else;
-- a criterion's effect is the change in its mean contribution to the score, in points of score:
-  its share of the score is section weight over the counted weights times its points over the
-  section's possible points; where a critical failure zeroes the score, the whole drop is the
-  failed critical criteria's. The effects add up to the change of the mean of the re-scored audits.
+- a criterion's effect is how much the mean score moves through it, in points of score: the mean
+  of the points it costs the audits (``points_lost``) under their own version minus under the
+  draft. Where a critical failure zeroes a score, the whole drop is the failed critical criteria's.
+  The effects add up to the change of the mean of the re-scored audits.
 """
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class CriticalChange:
 @dataclass(frozen=True)
 class Impact:
     audits: int
-    before: Group
+    company: Group
     after_pass_mark: float
     before_pass_mark: float
     critical_before: int
@@ -77,19 +77,19 @@ class Impact:
 
     @property
     def mean_before(self):
-        return self.before.mean_before
+        return self.company.mean_before
 
     @property
     def mean_after(self):
-        return self.before.mean_after
+        return self.company.mean_after
 
     @property
     def pass_rate_before(self):
-        return self.before.pass_rate_before
+        return self.company.pass_rate_before
 
     @property
     def pass_rate_after(self):
-        return self.before.pass_rate_after
+        return self.company.pass_rate_after
 
 
 def fitting_answers(spec: ScorecardSpec, answers: Mapping) -> tuple[dict, list[str], list[str]]:
@@ -112,8 +112,11 @@ def fitting_answers(spec: ScorecardSpec, answers: Mapping) -> tuple[dict, list[s
     return kept, left_out, unanswered
 
 
-def contributions(spec: ScorecardSpec, result: Result) -> dict[str, float]:
-    """Each criterion's share of the audit's score, in points; they add up to the score."""
+def points_lost(spec: ScorecardSpec, result: Result) -> dict[str, float]:
+    """The points of score each criterion cost the audit: its section's share of the score (section
+    weight over the counted weights) times the points it missed over the section's possible points.
+    The score is 100 minus their sum; where a critical failure zeroes the score, the failed critical
+    criteria cost what the others left."""
     counted = {s.key: s for s in result.sections if s.score is not None}
     total_weight = sum(s.weight for s in counted.values())
     out: dict[str, float] = {}
@@ -126,14 +129,12 @@ def contributions(spec: ScorecardSpec, result: Result) -> dict[str, float]:
         factor = 100.0 * done.weight / total_weight / done.possible
         for criterion in section.criteria:
             got = result.criteria.get(criterion.key)
-            if got is not None and got.fraction is not None:
-                out[criterion.key] = got.earned * factor
+            if got is not None and got.fraction is not None and got.possible > got.earned:
+                out[criterion.key] = (got.possible - got.earned) * factor
     if result.critical_failure and result.score == 0.0 and result.failed_critical:
-        # The score was zeroed: the whole drop belongs to the failed critical criteria.
-        unzeroed = sum(out.values())
-        share = unzeroed / len(result.failed_critical)
+        left = 100.0 - sum(out.values())
         for key in result.failed_critical:
-            out[key] = out.get(key, 0.0) - share
+            out[key] = out.get(key, 0.0) + left / len(result.failed_critical)
     return out
 
 
@@ -169,8 +170,8 @@ def replay(draft: ScorecardSpec, audits: Iterable[PastAudit], specs: Mapping[int
     total = _Tally()
     branches: dict[int, _Tally] = defaultdict(_Tally)
     employees: dict[int, _Tally] = defaultdict(_Tally)
-    effect_before: dict[str, float] = defaultdict(float)
-    effect_after: dict[str, float] = defaultdict(float)
+    lost_before: dict[str, float] = defaultdict(float)
+    lost_after: dict[str, float] = defaultdict(float)
     rescored_before = rescored_after = 0
     critical_before = critical_after = added = removed = 0
     critical_changes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -212,16 +213,17 @@ def replay(draft: ScorecardSpec, audits: Iterable[PastAudit], specs: Mapping[int
             critical_changes[key][1] += 1
         if old is not None and old.score is not None:
             rescored_before += 1
-            for key, points in contributions(old_spec, old).items():
-                effect_before[key] += points
+            for key, points in points_lost(old_spec, old).items():
+                lost_before[key] += points
         if old is not None and after.score is not None:
             rescored_after += 1
-            for key, points in contributions(draft, after).items():
-                effect_after[key] += points
+            for key, points in points_lost(draft, after).items():
+                lost_after[key] += points
     effects = []
-    for key in set(effect_before) | set(effect_after):
-        change = ((effect_after[key] / rescored_after if rescored_after else 0.0)
-                  - (effect_before[key] / rescored_before if rescored_before else 0.0))
+    for key in set(lost_before) | set(lost_after):
+        # Fewer points lost under the draft raise the mean: the effect is the mean's change.
+        change = ((lost_before[key] / rescored_before if rescored_before else 0.0)
+                  - (lost_after[key] / rescored_after if rescored_after else 0.0))
         if abs(change) > 1e-9:
             effects.append((key, change))
     effects.sort(key=lambda item: (-abs(item[1]), item[0]))
@@ -235,7 +237,7 @@ def replay(draft: ScorecardSpec, audits: Iterable[PastAudit], specs: Mapping[int
             crossing.append(group)
     crossing.sort(key=lambda g: (g.mean_after - g.mean_before, g.id))
     return Impact(
-        audits=total.audits, before=total.group(None), after_pass_mark=draft.pass_mark,
+        audits=total.audits, company=total.group(None), after_pass_mark=draft.pass_mark,
         before_pass_mark=before_pass_mark, critical_before=critical_before, critical_after=critical_after,
         critical_added=added, critical_removed=removed,
         branches=tuple(sorted((t.group(i) for i, t in branches.items()), key=lambda g: g.id)),

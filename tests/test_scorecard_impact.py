@@ -127,7 +127,8 @@ def test_new_and_changed_criteria_are_reported_not_invented(app, client, world):
 
 @pytest.mark.parametrize("language, words", [
     ("en", ["Preview the impact", "Employees who would cross the pass mark", "Under the draft", "Bruno Employee"]),
-    ("es", ["Vista previa del impacto", "Empleados que cruzarían la nota de aprobado", "Con el borrador", "Bruno Employee"]),
+    ("es", ["Vista previa del impacto", "Empleados que cruzarían la nota de aprobado", "Con el borrador",
+            "Bruno Employee"]),
 ])
 def test_the_builder_shows_the_impact_in_each_language(app, client, login_as, world, quarter_of_audits,
                                                         language, words):
