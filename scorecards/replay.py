@@ -177,13 +177,23 @@ def replay(draft: ScorecardSpec, audits: Iterable[PastAudit], specs: Mapping[int
     critical_changes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     not_answered: dict[str, int] = defaultdict(int)
     left_out: dict[str, int] = defaultdict(int)
+    required = [c.key for c in draft.criteria() if c.scored and c.is_required]
     for audit in audits:
-        kept, misfits, unanswered = fitting_answers(draft, audit.answers)
-        for key in misfits:
-            left_out[key] += 1
-        for key in unanswered:
-            not_answered[key] += 1
-        after = score(draft, kept)
+        # The common case first: every answer fits, and the engine checks each value as it scores
+        # (answers to removed criteria are never looked at). Only an audit with an answer that no
+        # longer fits is sorted answer by answer.
+        answers = audit.answers
+        for key in required:
+            value = answers.get(key)
+            if value is None or value == "":
+                not_answered[key] += 1
+        try:
+            after = score(draft, answers)
+        except AnswerError:
+            kept, misfits, _unanswered = fitting_answers(draft, answers)
+            for key in misfits:
+                left_out[key] += 1
+            after = score(draft, kept)
         old_spec = specs.get(audit.version_id)
         old = None
         if old_spec is not None:
