@@ -160,11 +160,8 @@ def preview_scorecard(data, slug):
             not_found()
         if version.is_published:
             fail(409, _("Version %(n)d is published: only a draft can be previewed.", n=number), code="not_draft")
-    default_from, default_to = impact.default_period()
-    date_from, date_to = data.get("date_from"), data.get("date_to")
-    if date_from is None:
-        date_from = default_from if date_to is None else date_to - (default_to - default_from)
-    date_to = date_to or max(default_to, date_from)
-    if date_from > date_to:
+    try:
+        date_from, date_to = impact.resolve_period(data.get("date_from"), data.get("date_to"))
+    except ValueError:
         fail(422, _("The end of the period comes before its start."), {"to": ["Before from."]})
     return impact.preview(version, date_from, date_to, current()).as_dict()

@@ -29,6 +29,18 @@ def default_period(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=DEFAULT_DAYS - 1), today
 
 
+def resolve_period(date_from: date | None, date_to: date | None, today: date | None = None) -> tuple[date, date]:
+    """The period asked, its missing ends filled: 90 days up to ``to``, or from ``from`` to today.
+    Raises ValueError when it ends before it starts."""
+    default_from, default_to = default_period(today)
+    if date_from is None:
+        date_from = default_from if date_to is None else date_to - (default_to - default_from)
+    date_to = date_to or max(default_to, date_from)
+    if date_from > date_to:
+        raise ValueError("the period ends before it starts")
+    return date_from, date_to
+
+
 @dataclass(frozen=True)
 class Preview:
     version: ScorecardVersion

@@ -44,12 +44,9 @@ def _period(args) -> tuple[date | None, date | None, dict]:
             errors[name] = _("Use a date between 2000 and 2100.")
     if errors:
         return None, None, errors
-    default_from, default_to = impact.default_period()
-    date_from, date_to = days["from"], days["to"]
-    if date_from is None:
-        date_from = default_from if date_to is None else date_to - (default_to - default_from)
-    date_to = date_to or max(default_to, date_from)
-    if date_from > date_to:
+    try:
+        date_from, date_to = impact.resolve_period(days["from"], days["to"])
+    except ValueError:
         return None, None, {"to": _("The end of the period comes before its start.")}
     return date_from, date_to, {}
 

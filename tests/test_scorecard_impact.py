@@ -148,3 +148,5 @@ def test_the_builder_shows_the_impact_in_each_language(app, client, login_as, wo
     assert browser.get(f"/scorecards/{q['card_id']}/versions/1/impact").status_code == 409
     bad = browser.get(link + "?from=2026-13-01")
     assert bad.status_code == 400 and 'aria-invalid="true"' in bad.get_data(as_text=True)
+    backwards = browser.get(link + "?from=2026-03-01&to=2026-02-01")
+    assert backwards.status_code == 400 and 'id="f-to-error"' in backwards.get_data(as_text=True)
