@@ -17,6 +17,8 @@ drifts):
 - PDFs: audit, employee and branch reports, against WeasyPrint rendering a plain document with
   the same number of pages; with peak memory;
 - exports: the XLSX of all answers: time, rows and peak memory;
+- impact: the replay of 10,000 approved audits under a draft (the builder's impact preview),
+  against scoring the same answers with their published version;
 - phone page weight: bytes a phone transfers for the fill page and everything it loads (Chromium).
 
 Each measurement that holds memory runs in a child process of its own, which reports its peak
@@ -84,6 +86,8 @@ def measurement_jobs(args) -> list[dict]:
         for kind in ("audit", "employee", "branch"):
             jobs.append({"job": "pdf", "kind": kind, "repeat": pdf_repeat})
             jobs.append({"job": "plain_pdf", "pages": None, "repeat": pdf_repeat, "warmup": 0 if quick else 1})
+    if "impact" in only:
+        jobs.append({"job": "impact", "repeat": repeat})
     if "exports" in only:
         jobs.append({"job": "export", "endpoint": args.export_endpoint, "args": json.loads(args.export_args),
                      "repeat": args.repeat or (1 if quick else 2)})
@@ -111,7 +115,8 @@ def run_measurements(url: str, args) -> list[dict]:
 
 def run(args) -> dict:
     url = generate.database_url(args.database_url)
-    args.only_set = set(args.only.split(",")) if args.only else {"submit", "dashboards", "pdfs", "exports", "page"}
+    args.only_set = (set(args.only.split(",")) if args.only
+                     else {"submit", "dashboards", "pdfs", "exports", "impact", "page"})
     started = datetime.now(UTC)
     results = {"machine": machine(), "when": started.isoformat(timespec="seconds"), "db": db_kind(url),
                "url": generate.safe_url(url), "scale": args.scale, "quick": args.quick,
@@ -136,6 +141,8 @@ def run(args) -> dict:
             results["pdfs"][kind] = pdf
     if "exports" in args.only_set:
         results["exports"] = next(measured)
+    if "impact" in args.only_set:
+        results["impact"] = next(measured)
 
     if args.only_set & {"submit", "page"}:
         prep = prep or run_child({"job": "prepare"}, url)
@@ -165,7 +172,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter loads (smoke test)")
     parser.add_argument("--reuse", action="store_true", help="keep the data set of an earlier run of the same size")
     parser.add_argument("--force", action="store_true", help="empty the database even if it holds other data")
-    parser.add_argument("--only", help="comma-separated: submit,dashboards,pdfs,exports,page")
+    parser.add_argument("--only", help="comma-separated: submit,dashboards,pdfs,exports,impact,page")
     parser.add_argument("--repeat", type=int, help="repetitions per measurement")
     parser.add_argument("--rounds", type=int, help="submit: rounds of (hello, submit)")
     parser.add_argument("--seconds", type=float, help="submit: seconds of load per round")

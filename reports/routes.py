@@ -28,7 +28,10 @@ PER_PAGE = 25
 
 
 def register(app):
+    from reports import impact_routes  # the builder's impact preview, a blueprint of its own
+
     app.register_blueprint(bp)
+    impact_routes.register(app)
 
     @app.context_processor
     def report_helpers():

@@ -65,6 +65,8 @@ POLICY = {
     "branches_api.get_employee": SEES_A | AUDITORS, "branches_api.update_employee": ADMIN,
     "scorecards_api.list_scorecards": LOGGED_IN, "scorecards_api.get_scorecard": LOGGED_IN,
     "scorecards_api.import_scorecard": ADMIN, "scorecards_api.publish_scorecard": ADMIN,
+    # previewing a draft's impact: admins only, like the builder (managers, HR, auditors and employees: 403)
+    "scorecards_api.preview_scorecard": ADMIN, "impact.preview": ADMIN,
     "assignments_api.list_assignments": LOGGED_IN, "assignments_api.create_assignment": MANAGERS | ADMIN,
     "assignments_api.get_assignment": OWNER | SEES_A, "assignments_api.update_assignment": MANAGES_A,
     "assignments_api.delete_assignment": MANAGES_A,

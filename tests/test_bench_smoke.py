@@ -113,7 +113,7 @@ def test_every_measurement_ran_and_the_results_went_to_the_file_asked(bench_run)
     assert submit["submitted_in_db"] > 0
 
     # Every part is built: one that reports itself missing (or failed) is a broken benchmark.
-    parts = [*raw["dashboards"]["pages"], *raw["pdfs"].values(), raw["exports"], raw["page"]]
+    parts = [*raw["dashboards"]["pages"], *raw["pdfs"].values(), raw["exports"], raw["impact"], raw["page"]]
     assert [p for p in parts if p.get("missing") or p.get("error")] == []
     for page in raw["dashboards"]["pages"]:
         assert "median_ms" in page and page["floor_rows"] >= 0, page
@@ -121,6 +121,7 @@ def test_every_measurement_ran_and_the_results_went_to_the_file_asked(bench_run)
         pdf = raw["pdfs"][kind_]
         assert pdf.get("pages", 0) >= 1 and pdf["floor"]["pages"] == pdf["pages"], pdf
     assert raw["exports"]["bytes"] > 0, raw["exports"]
+    assert raw["impact"]["audits"] == 10_000 and raw["impact"]["floor_median_s"] > 0, raw["impact"]
     page = raw["page"]
     assert page.get("transferred_kb", 0) > 0 and page["network_requests"] >= 2, page
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from bench.parts import dashboards, exports, pdfs, submit
+from bench.parts import dashboards, exports, impact, pdfs, submit
 from bench.parts.common import ROOT, peak_rss_mb, reset_peak_rss
 
 RUN = ROOT / "bench" / "run.py"
@@ -61,4 +61,5 @@ def job_batch(job: dict) -> dict:
 
 
 CHILD_JOBS = {"dashboards": dashboards.job_dashboards, "pdf": pdfs.job_pdf, "plain_pdf": pdfs.job_plain_pdf,
-              "export": exports.job_export, "prepare": submit.job_prepare, "batch": job_batch}
+              "export": exports.job_export, "impact": impact.job_impact, "prepare": submit.job_prepare,
+              "batch": job_batch}

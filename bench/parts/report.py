@@ -7,7 +7,7 @@ from bench.parts.common import CONCURRENCY
 
 GOALS = {
     "generate_s": 120, "submit_ratio": 0.3, "dashboard_ms": 150, "audit_pdf_s": 1.0, "employee_pdf_s": 2.0,
-    "branch_pdf_s": 3.0, "pdf_mb": 300, "export_mb": 200, "page_kb": 60,
+    "branch_pdf_s": 3.0, "impact_s": 2.0, "pdf_mb": 300, "export_mb": 200, "page_kb": 60,
 }
 
 
@@ -102,6 +102,17 @@ def render(results: dict) -> str:
                          f"{_fmt(e['median_s'], ' s')}, "
                          f"{_fmt(e['bytes'] / 1e6, ' MB')} file, peak {_fmt(e['peak_rss_mb'], ' MB', 0)} | | | "
                          f"flat memory, < {GOALS['export_mb']} MB | {_met(e['peak_rss_mb'] < GOALS['export_mb'])} |")
+    i = results.get("impact")
+    if i:
+        if i.get("missing") or i.get("error"):
+            what = f"error: {i['error']}" if i.get("error") else i.get("why", "not built yet")
+            lines.append(f"| impact preview: replay of 10,000 audits | {what} | | | < {GOALS['impact_s']} s | — |")
+        else:
+            lines.append(f"| impact preview: replay of {_fmt(i['audits'])} audits under a draft "
+                         f"({_fmt(i['distinct_audits'])} distinct; loading them {_fmt(i['load_median_s'], ' s', 2)}) | "
+                         f"{_fmt(i['replay_median_s'], ' s', 2)} | scoring them with their version "
+                         f"{_fmt(i['floor_median_s'], ' s', 2)} | {i['ratio']} | < {GOALS['impact_s']} s | "
+                         f"{_met(i['replay_median_s'] < GOALS['impact_s'])} |")
     pg = results.get("page")
     if pg:
         if pg.get("missing"):
