@@ -7,6 +7,7 @@ import os
 from flask import Flask
 
 import config
+from core.catalogues import TranslationsProblem, ensure_compiled
 from extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
@@ -18,11 +19,13 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
 
+    compile_translations(app)
     register_extensions(app)
     register_blueprints(app)
+    connect_packages(app)
+    register_errorhandlers(app)
     register_commands(app)
-    from core import web
-    web.init_app(app)
+    register_page_helpers(app)
     check_database_on_start(app)
     return app
 
@@ -42,6 +45,17 @@ def check_database_on_start(app):
             raise SystemExit(str(exc)) from None
 
 
+def compile_translations(app):
+    """Compile a catalogue whose .mo is missing or older than its .po (else Spanish pages would
+    silently show English), or stop with the command to run when it cannot be written."""
+    try:
+        for mo in ensure_compiled(app.config["BABEL_TRANSLATION_DIRECTORIES"]):
+            app.logger.warning("Compiled the translations into %s", mo)
+    except TranslationsProblem as exc:
+        app.logger.critical(str(exc))
+        raise
+
+
 def register_extensions(app):
     from core.i18n import select_locale, select_timezone
 
@@ -53,6 +67,9 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     compress.init_app(app)
+    import jobs  # the queue (RQ on Redis, or in-process), e-mail and the worker's commands
+
+    jobs.init_app(app)
     import models  # noqa: F401  (every table known to the metadata and to Alembic)
 
 
@@ -68,7 +85,35 @@ def register_blueprints(app):
         area.register(app)
 
 
-def register_commands(app):
-    from core.cli import register
+def register_errorhandlers(app):
+    """Errors mapped once: a service's refusal (core.errors.DomainError, e.g. AuditError) and
+    every HTTP error become the error page, or the JSON error body under /api/."""
+    from core.errors import register_errorhandlers as register
 
     register(app)
+
+
+def connect_packages(app):
+    """Hand a lower package what it needs from one above it, so that imports run one way:
+    scorecards learn how many audits use a version (a draft in use is not rewritten), and
+    notifications listen to the audits' events (and add their pages)."""
+    import notifications
+    from audits.usage import audits_per_version  # feature packages load in the factory, as above
+    from scorecards.services import count_audits_with
+
+    count_audits_with(app, audits_per_version)
+    notifications.init_app(app)
+
+
+def register_commands(app):
+    import cli  # loaded by the factory, as register_blueprints loads the feature packages
+
+    cli.register(app)
+
+
+def register_page_helpers(app):
+    """Security headers, fingerprinted assets, the service worker, the manifest, /healthz and the
+    templates' filters (core/web.py)."""
+    from core import web
+
+    web.init_app(app)

@@ -58,6 +58,21 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute"),
+        # Redis, when set, is what several servers share: the limiter's counters (else each
+        # process counts alone) and the job queue (else jobs run in the app's process).
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "JOB_QUEUE": os.environ.get("JOB_QUEUE", "veraz"),
+        # Seconds between a failed job's retries (RQ's Retry); its length is the number of retries.
+        "JOB_RETRY_INTERVALS": [int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "60,300,1800").split(",")],
+        # Links in e-mails are absolute: where people reach this server.
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "") == "1",
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "veraz@localhost"),
         # Pages, CSS and JS travel compressed (phones on poor connections); streamed exports are
         # left alone so that they keep flowing with flat memory.
         "COMPRESS_ALGORITHM": ["br", "gzip"],

@@ -30,7 +30,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+# Storage from RATELIMIT_STORAGE_URI (config.py): Redis when REDIS_URL is set, else memory.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")

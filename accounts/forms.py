@@ -8,7 +8,7 @@ from accounts.models import LANGUAGES, ROLES
 from core.forms import password_length
 
 ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"), "auditor": _l("Auditor"),
-               "hr": _l("Human resources")}
+               "hr": _l("Human resources"), "employee": _l("Employee")}
 LANGUAGE_LABELS = {"es": "Español", "en": "English"}
 
 
@@ -46,6 +46,7 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
     language = SelectField(_l("Language"), choices=[(k, v) for k, v in LANGUAGE_LABELS.items()])
     branches = MultiCheckboxField(_l("Branches managed"), coerce=int)
+    employee_id = SelectField(_l("Employee"), coerce=lambda v: int(v) if v else None, validate_choice=False)
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(_l("Password"), validators=[Optional(), password_length()],
                              description=_l("Leave empty to keep the current password."),

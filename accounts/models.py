@@ -8,16 +8,18 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.forms import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH  # noqa: F401  (read here by accounts)
+from core.i18n import LANGUAGES  # noqa: F401  (read here by accounts and the API)
 from core.timeutil import utcnow
 from extensions import db
 
-ROLES = ("admin", "manager", "auditor", "hr")
-LANGUAGES = ("es", "en")
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 128
+# "employee": a login for an employee of a branch; it has no rights yet beyond its profile page.
+ROLES = ("admin", "manager", "auditor", "hr", "employee")
 
 _hasher = PasswordHasher()
 
+# Accounts sit below branches (branches import accounts' permissions and this table); the User's
+# relationships name Branch and Employee by string so that accounts never imports branches.
 manager_branches = Table(
     "manager_branches",
     db.metadata,
@@ -38,10 +40,13 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # An employee login's employee; unique: one login per employee.
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id", ondelete="SET NULL"), unique=True)
 
     branches = relationship("Branch", secondary=manager_branches, back_populates="managers",
                             order_by="Branch.name")
     tokens = relationship("ApiToken", back_populates="user", cascade="all, delete-orphan")
+    employee = relationship("Employee")
 
     def get_id(self):
         return f"{self.id}:{self.session_token}"
@@ -63,6 +68,11 @@ class User(UserMixin, db.Model):
     @property
     def branch_ids(self) -> set[int]:
         return {b.id for b in self.branches}
+
+    @classmethod
+    def related_class(cls, name: str):
+        """The class behind a relationship (Branch, Employee) without importing the branches package."""
+        return getattr(cls, name).property.mapper.class_
 
     def __repr__(self):
         return f"<User {self.email} {self.role}>"

@@ -1,14 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts import forms, services
 from accounts.models import LANGUAGES, ApiToken, User
 from accounts.permissions import roles_required
-from branches.models import Branch
-from core.models import all_settings, set_setting
+from core.models import all_settings
 from core.timeutil import utcnow
 from extensions import db, limiter, login_manager
 
@@ -27,6 +26,8 @@ login_manager.session_protection = "basic"
 @login_manager.user_loader
 def load_user(user_id: str):
     """The id carries the session token: a reset password or deactivation ends old sessions."""
+    if "api_user" in g:  # an API call is its token's user (api/common.py), whatever cookie came along
+        return g.api_user
     ident, _sep, token = user_id.partition(":")
     if not ident.isdigit():
         return None
@@ -50,7 +51,7 @@ def safe_next(target: str | None) -> str | None:
 
 def home_for(user) -> str:
     endpoint = {"auditor": "audits.my_assignments", "manager": "reports.overview",
-                "hr": "reports.employees", "admin": "reports.overview"}[user.role]
+                "hr": "reports.employees", "admin": "reports.overview"}.get(user.role, "accounts.profile")
     if endpoint not in current_app.view_functions:
         endpoint = "accounts.profile"
     return url_for(endpoint)
@@ -173,25 +174,49 @@ def revoke_token(token_id):
 @roles_required("admin")
 def list_users():
     q = (request.args.get("q") or "").strip()[:100]
-    query = db.select(User).order_by(User.active.desc(), User.name)
-    if q:
-        like = f"%{q}%"
-        query = query.where(db.or_(User.name.ilike(like), User.email.ilike(like)))
     role = request.args.get("role")
-    if role:
-        query = query.where(User.role == role)
-    return render_template("accounts/users.html", users=db.session.scalars(query).all(), q=q, role=role,
-                           role_labels=forms.ROLE_LABELS)
+    users = db.session.scalars(services.user_query(role=role, q=q)).all()
+    return render_template("accounts/users.html", users=users, q=q, role=role, role_labels=forms.ROLE_LABELS)
 
 
 def _user_form(user=None):
     form = forms.UserForm(obj=user)
+    branch, employee = User.related_class("branches"), User.related_class("employee")
     form.branches.choices = [(b.id, f"{b.code} · {b.name}") for b in
-                             db.session.scalars(db.select(Branch).order_by(Branch.name))]
+                             db.session.scalars(db.select(branch).order_by(branch.name))]
+    form.employee_id.choices = [("", _("None"))] + [
+        (e.id, f"{e.code} · {e.name}") for e in db.session.scalars(
+            db.select(employee).where(db.or_(employee.active.is_(True), employee.id == (user and user.employee_id)))
+            .order_by(employee.name))]
     if user is not None and request.method == "GET":
         form.branches.data = [b.id for b in user.branches]
         form.language.data = user.language or "es"
     return form
+
+
+def _save_user(form, user=None):
+    """Create or change the user through the same service as the API; its refusals go to the field
+    at fault. True when saved."""
+    values = {"email": form.email.data, "name": form.name.data, "role": form.role.data,
+              "language": form.language.data, "branch_ids": form.branches.data or [],
+              "employee_id": form.employee_id.data, "active": form.active.data, "password": form.password.data or None}
+    try:
+        if user is None:
+            services.create_user(**values)
+        else:
+            services.update_user(user, acting=current_user, **values)
+    except services.InvalidUser as exc:
+        for name, message in exc.problems.items():
+            _form_field(form, name).errors.append(message)
+        return False
+    except services.AccountError as exc:
+        _form_field(form, exc.field).errors.append(exc.message)
+        return False
+    return True
+
+
+def _form_field(form, name):
+    return {"branch_ids": form.branches}.get(name) or getattr(form, name or "email", form.email)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -201,17 +226,10 @@ def create_user():
     if form.validate_on_submit():
         if not form.password.data:
             form.password.errors.append(_("A new user needs a password."))
-        else:
-            try:
-                user = services.create_user(form.email.data, form.name.data, form.role.data,
-                                            form.password.data, form.language.data,
-                                            branch_ids=form.branches.data, active=form.active.data)
-            except services.AccountError as exc:
-                form.email.errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(_("User %(name)s was created.", name=user.name), "success")
-                return redirect(url_for("accounts.list_users"))
+        elif _save_user(form):
+            db.session.commit()
+            flash(_("User %(name)s was created.", name=form.name.data.strip()), "success")
+            return redirect(url_for("accounts.list_users"))
     return render_template("accounts/user_form.html", form=form, user=None)
 
 
@@ -221,17 +239,11 @@ def edit_user(user_id):
     user = db.session.get(User, user_id) or abort(404)
     form = _user_form(user)
     if form.validate_on_submit():
-        try:
-            services.update_user(user, email=form.email.data, name=form.name.data, role=form.role.data,
-                                 language=form.language.data, branch_ids=form.branches.data,
-                                 active=form.active.data, password=form.password.data or None,
-                                 acting=current_user)
-        except services.AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
+        if _save_user(form, user):
             db.session.commit()
             flash(_("User %(name)s was saved.", name=user.name), "success")
             return redirect(url_for("accounts.list_users"))
+        db.session.rollback()
     return render_template("accounts/user_form.html", form=form, user=user)
 
 
@@ -240,9 +252,8 @@ def edit_user(user_id):
 def settings():
     form = forms.SettingsForm(data=all_settings())
     if form.validate_on_submit():
-        set_setting("company_name", form.company_name.data.strip())
-        set_setting("brand_color", form.brand_color.data.lower())
-        set_setting("allow_unplanned_audits", bool(form.allow_unplanned_audits.data))
+        services.save_settings({"company_name": form.company_name.data, "brand_color": form.brand_color.data,
+                                "allow_unplanned_audits": form.allow_unplanned_audits.data})
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for("accounts.settings"))

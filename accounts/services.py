@@ -1,15 +1,45 @@
-"""Creating and changing users: one place for the rules, used by forms, CLI and API."""
+"""Creating, changing and finding users, and the admin's settings: one place for the rules, used by
+the web pages, the CLI and the API alike (docs of the roles: accounts/permissions.py).
+
+Services flush and never commit; the request (or the CLI command) commits.
+"""
 import secrets
 
 from flask_babel import gettext as _
 
 from accounts.models import LANGUAGES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES, User
-from branches.models import Branch
+from core.models import set_setting
+from core.timeutil import utcnow
 from extensions import db
+
+# What a user is made of, as the API and the nightly synchronisation send it.
+USER_FIELDS = ("email", "name", "role", "language", "branch_ids", "employee_id", "active", "password")
 
 
 class AccountError(ValueError):
+    """A change refused; ``field`` names the field at fault (None: the request as a whole)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message, self.field = str(message), field
+
+
+class DuplicateEmail(AccountError):
     pass
+
+
+class LastAdmin(AccountError):
+    """The change would leave no active admin, or an admin would lock themselves out."""
+
+
+class InvalidUser(AccountError):
+    """Some fields are wrong: ``problems`` maps each field to its message."""
+
+    def __init__(self, problems: dict):
+        super().__init__(_("Some values are not valid: %(problems)s",
+                           problems="; ".join(f"{k}: {v}" for k, v in problems.items())),
+                         next(iter(problems)))
+        self.problems = problems
 
 
 def normalise_email(email: str) -> str:
@@ -19,49 +49,188 @@ def normalise_email(email: str) -> str:
 def check_password_rules(password: str) -> None:
     if not (MIN_PASSWORD_LENGTH <= len(password or "") <= MAX_PASSWORD_LENGTH):
         raise AccountError(_("A password needs between %(min)d and %(max)d characters.",
-                             min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH))
+                             min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH), "password")
 
 
-def _branches(ids):
-    ids = list(ids or [])
+# ---- queries ---------------------------------------------------------------------------------------
+
+def user_query(*, role=None, branch_id=None, active=None, q=""):
+    """Users, active first, by name; filtered by role, a managed branch, active, and a search of name
+    and email."""
+    query = db.select(User).order_by(User.active.desc(), User.name, User.id)
+    if role:
+        query = query.where(User.role == role)
+    if branch_id:
+        query = query.where(User.branches.any(id=branch_id))
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    q = (q or "").strip()[:100]
+    if q:
+        like = f"%{q}%"
+        query = query.where(db.or_(User.name.ilike(like), User.email.ilike(like)))
+    return query
+
+
+def active_auditors(**filters):
+    """Active users with the auditor role: whom assignments can be given to (a select; ``filters``
+    as user_query's)."""
+    return user_query(**filters).where(User.role == "auditor", User.active.is_(True))
+
+
+def user_by_email(email):
+    return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+
+
+# ---- creating and changing ---------------------------------------------------------------------------
+
+def _branches(ids, problems):
+    ids = sorted(set(ids or []))
     if not ids:
         return []
-    return db.session.scalars(db.select(Branch).where(Branch.id.in_(ids))).all()
+    branch = User.related_class("branches")
+    found = db.session.scalars(db.select(branch).where(branch.id.in_(ids))).all()
+    missing = sorted(set(ids) - {b.id for b in found})
+    if missing:
+        problems["branch_ids"] = _("There is no branch %(ids)s.", ids=", ".join(map(str, missing)))
+    return found
 
 
-def create_user(email, name, role, password, language="es", branch_ids=(), active=True) -> User:
-    email = normalise_email(email)
-    if role not in ROLES:
-        raise AccountError(_("Unknown role %(role)s; use one of %(roles)s.", role=role, roles=", ".join(ROLES)))
-    if language not in LANGUAGES:
-        language = "es"
-    if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
-        raise AccountError(_("A user with the email %(email)s already exists.", email=email))
-    check_password_rules(password)
-    user = User(email=email, name=(name or "").strip() or email, role=role, language=language, active=active)
-    user.set_password(password)
-    user.branches = _branches(branch_ids) if role == "manager" else []
+def _check(user, values, problems):
+    """Check the values the user will have; fill ``problems`` (field -> message)."""
+    if values["role"] not in ROLES:
+        problems["role"] = _("Unknown role %(role)s; use one of %(roles)s.", role=values["role"],
+                             roles=", ".join(ROLES))
+    if not values["email"] or "@" not in values["email"] or len(values["email"]) > 254:
+        problems["email"] = _("Enter an email address.")
+    if not values["name"] or len(values["name"]) > 120:
+        problems["name"] = _("Enter a name of at most 120 characters.")
+    if values["language"] not in LANGUAGES:
+        problems["language"] = _("Use one of %(languages)s.", languages=", ".join(LANGUAGES))
+    if values["branch_ids"] and values["role"] != "manager":
+        problems["branch_ids"] = _("Only a manager manages branches.")
+    employee_id = values["employee_id"]
+    if values["role"] == "employee" and not employee_id:
+        problems["employee_id"] = _("An employee login needs its employee.")
+    elif employee_id and values["role"] != "employee":
+        problems["employee_id"] = _("Only an employee login is linked to an employee.")
+    elif employee_id:
+        if db.session.get(User.related_class("employee"), employee_id) is None:
+            problems["employee_id"] = _("There is no employee %(id)s.", id=employee_id)
+        elif db.session.scalar(db.select(User.id).where(User.employee_id == employee_id,
+                                                        User.id != user.id if user.id else db.true())):
+            problems["employee_id"] = _("This employee already has a login.")
+
+
+def _other_active_admins(user) -> int:
+    return db.session.scalar(db.select(db.func.count(User.id)).where(
+        User.role == "admin", User.active.is_(True), User.id != user.id))
+
+
+def _apply(user, changes: dict, acting=None) -> None:
+    values = {"email": user.email, "name": user.name, "role": user.role, "language": user.language or "es",
+              "branch_ids": sorted(user.branch_ids) if user.id else [], "employee_id": user.employee_id,
+              "active": user.active if user.active is not None else True}
+    for key, value in changes.items():
+        if key in values:
+            values[key] = value
+    values["email"] = normalise_email(values["email"])
+    values["name"] = (values["name"] or "").strip()
+    if "role" in changes and values["role"] != "manager" and "branch_ids" not in changes:
+        values["branch_ids"] = []  # a manager who becomes something else keeps no branches
+    if "role" in changes and values["role"] != "employee" and "employee_id" not in changes:
+        values["employee_id"] = None
+    problems = {}
+    _check(user, values, problems)
+    branches = _branches(values["branch_ids"], problems)
+    if changes.get("password"):
+        try:
+            check_password_rules(changes["password"])
+        except AccountError as exc:
+            problems["password"] = exc.message
+    if problems:
+        raise InvalidUser(problems)
+    if db.session.scalar(db.select(User.id).where(User.email == values["email"],
+                                                  User.id != user.id if user.id else db.true())):
+        raise DuplicateEmail(_("A user with the email %(email)s already exists.", email=values["email"]), "email")
+    stays_admin = values["role"] == "admin" and values["active"]
+    if user.id and user.role == "admin" and user.active and not stays_admin:
+        if acting is not None and acting.id == user.id:
+            raise LastAdmin(_("You cannot deactivate yourself or remove your own admin role."), "active")
+        if not _other_active_admins(user):
+            raise LastAdmin(_("This is the last active administrator: make another one first."), "role")
+    if user.active and not values["active"]:
+        end_sessions_and_tokens(user)
+    user.email, user.name, user.role = values["email"], values["name"], values["role"]
+    user.language, user.active = values["language"], values["active"]
+    user.branches = branches
+    user.employee_id = values["employee_id"]
+    password = changes.get("password")
+    if password and not (user.password_hash and user.check_password(password)):
+        user.set_password(password)
+
+
+def end_sessions_and_tokens(user) -> None:
+    """A deactivated user is out at once: every web session ends and every API token is revoked."""
+    user.session_token = secrets.token_hex(16)
+    now = utcnow()
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
+
+
+def create_user(email, name, role, password=None, language="es", branch_ids=(), active=True,
+                employee_id=None) -> User:
+    """A new user. Without a password the user cannot log in until the admin sets one."""
+    user = User(password_hash="", active=active)
+    _apply(user, {"email": email, "name": (name or "").strip() or normalise_email(email), "role": role,
+                  "language": language if language in LANGUAGES else "es", "branch_ids": list(branch_ids or []),
+                  "employee_id": employee_id, "active": active, "password": password})
+    if not password:
+        # An unknown random secret: no password logs in until the admin sets one.
+        user.set_password(secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def update_user(user, *, email, name, role, language, branch_ids, active, password=None, acting=None):
-    email = normalise_email(email)
-    if role not in ROLES:
-        raise AccountError(_("Unknown role %(role)s.", role=role))
-    other = db.session.scalar(db.select(User.id).where(User.email == email, User.id != user.id))
-    if other is not None:
-        raise AccountError(_("A user with the email %(email)s already exists.", email=email))
-    if acting is not None and acting.id == user.id and (not active or role != "admin"):
-        raise AccountError(_("You cannot deactivate yourself or remove your own admin role."))
-    user.email, user.name, user.role = email, name.strip(), role
-    user.language = language if language in LANGUAGES else user.language
-    user.branches = _branches(branch_ids) if role == "manager" else []
-    if user.active and not active:
-        user.session_token = secrets.token_hex(16)  # ends the user's open sessions at once
-    user.active = active
-    if password:
-        check_password_rules(password)
-        user.set_password(password)
+def update_user(user, *, acting=None, **changes) -> User:
+    """Change any of USER_FIELDS (only those given). Deactivating ends the user's sessions and
+    tokens; nobody deactivates or demotes the last active admin, nor themselves."""
+    if not changes.get("password"):
+        changes.pop("password", None)
+    _apply(user, changes, acting)
+    db.session.flush()
     return user
+
+
+def _snapshot(user) -> tuple:
+    return (user.email, user.name, user.role, user.language, user.active, tuple(sorted(user.branch_ids)),
+            user.employee_id, user.password_hash)
+
+
+def sync_user(email, changes: dict, acting=None) -> tuple[User, str]:
+    """Create or update the user with this email, for a nightly synchronisation: "created",
+    "updated", or "unchanged" when the user already had every value (so a second run changes nothing)."""
+    user = user_by_email(email)
+    if user is None:
+        fields = {"email": email, "name": "", "role": None, "language": "es", "branch_ids": (), "active": True,
+                  "employee_id": None, "password": None}
+        fields.update(changes)
+        if not fields["role"]:
+            raise InvalidUser({"role": _("A new user needs a role.")})
+        return create_user(**fields), "created"
+    before = _snapshot(user)
+    update_user(user, acting=acting, **changes)
+    return user, ("unchanged" if _snapshot(user) == before else "updated")
+
+
+# ---- settings ----------------------------------------------------------------------------------------
+
+def save_settings(values: dict) -> None:
+    """Store the admin's settings (checked by accounts.forms.SettingsForm), cleaned one way for the
+    settings page and the API: names trimmed, colours in lower case."""
+    for key, value in values.items():
+        if isinstance(value, str):
+            value = value.strip().lower() if key == "brand_color" else value.strip()
+        set_setting(key, bool(value) if key == "allow_unplanned_audits" else value)
+

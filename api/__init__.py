@@ -16,7 +16,7 @@ from api.schemas import ErrorSchema
 
 API_PREFIX = "/api/v1"
 
-DESCRIPTION = """Veraz's JSON API: branches, employees, scorecards, assignments, audits, reports.
+DESCRIPTION = """Veraz's JSON API: users, branches, employees, scorecards, assignments, audits, reports.
 
 Authenticate every request with a personal access token from your profile page (or
 `flask --app app create-token EMAIL`): `Authorization: Bearer TOKEN`. A token acts as its user,
@@ -56,7 +56,7 @@ class VerazApi(Api):
 
 
 def register(app):
-    from api import accounts, assignments, audits, branches, photos, reports, scorecards
+    from api import accounts, assignments, audits, branches, notifications, photos, reports, scorecards, users
 
     if app.config.get("OPENAPI_URL_PREFIX") is None:
         app.config["OPENAPI_URL_PREFIX"] = API_PREFIX
@@ -69,7 +69,7 @@ def register(app):
     api.spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token: `Authorization: Bearer vz_...`."})
-    for module in (accounts, branches, scorecards, assignments, audits, photos, reports):
+    for module in (accounts, users, branches, scorecards, assignments, audits, photos, reports, notifications):
         api.register_blueprint(module.blp)
     app.extensions["veraz_api"] = api
     app.cli.add_command(create_token_command)

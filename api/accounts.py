@@ -1,45 +1,23 @@
-"""The token's user, the users an admin or manager may pick, and the admin's settings."""
+"""The token's user and the admin's settings (users: api/users.py)."""
 from flask_babel import gettext as _
 
+from accounts import services
 from accounts.forms import SettingsForm
-from accounts.models import User
 from api import schemas as s
-from api.common import current, fail, make_blueprint, paginate, require_role
-from core.models import all_settings, set_setting
+from api.common import current, fail, make_blueprint, require_role
+from core.models import all_settings
 from extensions import db
 
-blp = make_blueprint("accounts_api", "The current user, users, and settings.")
-
-
-def user_dict(user: User) -> dict:
-    return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-            "language": user.language, "active": user.active,
-            "branches": list(user.branches) if user.role == "manager" else []}
+blp = make_blueprint("accounts_api", "The current user and settings.")
 
 
 @blp.route("/me", methods=["GET"])
 @blp.response(200, s.UserSchema)
 @blp.errors(401)
 def me():
-    """The token's user: id, email, name, role, language and the branches they manage."""
-    return user_dict(current())
-
-
-@blp.route("/users", methods=["GET"])
-@blp.arguments(s.UserQuery, location="query", as_kwargs=True)
-@blp.response(200, s.UserPage)
-@blp.errors(401, 403)
-def list_users(page, per_page, role=None):
-    """Users: every user for an admin; for a manager, the active auditors they may assign."""
-    require_role("admin", "manager")
-    query = db.select(User).order_by(User.name, User.id)
-    if current().role == "manager":
-        query = query.where(User.role == "auditor", User.active.is_(True))
-    if role:
-        query = query.where(User.role == role)
-    result = paginate(query, {"page": page, "per_page": per_page})
-    result["items"] = [user_dict(u) for u in result["items"]]
-    return result
+    """The token's user: id, email, name, role, language, the branches they manage and, for an
+    employee login, its employee."""
+    return current()
 
 
 @blp.route("/settings", methods=["GET"])
@@ -70,9 +48,6 @@ def update_settings(data):
         fail(422, _("Some values are not valid: %(problems)s",
                     problems="; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items())),
              {"json": problems})
-    for key, value in data.items():
-        if isinstance(value, str):
-            value = value.strip().lower() if key == "brand_color" else value.strip()
-        set_setting(key, value)
+    services.save_settings(data)
     db.session.commit()
     return all_settings()

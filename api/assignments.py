@@ -1,14 +1,17 @@
 """Assignments: planned audits. Admins plan for every branch, managers for their own; auditors
-list their own; HR reads. The rules are audits/services.py's (plan_assignment,
-update_assignment, delete_assignment, can_see_assignment, assignment_query).
+list their own; HR reads. The rules are audits/assignments.py's (plan_assignment,
+update_assignment, delete_assignment, assignment_query) and audits/policy.py's
+(can_see_assignment); a refusal (AuditError) becomes the API's error body in the app's error
+handler (core/errors.py).
 """
 from flask_babel import gettext as _
 
+from accounts.permissions import get_visible_or_404
 from api import schemas as s
-from api.audits import service_error
-from api.common import ID, current, fail, make_blueprint, not_found, paginate
-from audits import services
+from api.common import ID, current, fail, make_blueprint, paginate
+from audits import assignments
 from audits.models import Assignment
+from audits.policy import can_see_assignment
 from extensions import db
 from scorecards import services as scorecard_services
 
@@ -34,10 +37,7 @@ def assignment_out(assignment: Assignment) -> dict:
 
 
 def visible_assignment(assignment_id) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or not services.can_see_assignment(current(), assignment):
-        not_found()
-    return assignment
+    return get_visible_or_404(Assignment, assignment_id, can_see_assignment)
 
 
 def _values(data: dict) -> dict:
@@ -68,8 +68,8 @@ def list_assignments(page, per_page, status=None, auditor=None, branch=None, sco
         if card is None:
             return {"items": [], "page": page, "per_page": per_page, "total": 0, "pages": 0}
         scorecard_id = card.id
-    query = services.assignment_query(current(), status=status, auditor_id=auditor, branch_id=branch,
-                                      scorecard_id=scorecard_id)
+    query = assignments.assignment_query(current(), status=status, auditor_id=auditor, branch_id=branch,
+                                         scorecard_id=scorecard_id)
     result = paginate(query, {"page": page, "per_page": per_page})
     result["items"] = [assignment_out(a) for a in result["items"]]
     return result
@@ -86,10 +86,7 @@ def create_assignment(data):
     if "auditor" not in values:
         fail(422, _("Give auditor_id or auditor_email."),
              {"json": {"auditor_id": [_("Give auditor_id or auditor_email.")]}})
-    try:
-        assignment = services.plan_assignment(current(), **values)
-    except services.AuditError as exc:
-        service_error(exc)
+    assignment = assignments.plan_assignment(current(), **values)
     db.session.commit()
     return assignment_out(assignment)
 
@@ -110,10 +107,7 @@ def update_assignment(data, assignment_id):
     """Change an assignment (admin; manager of its branch). Once its audit exists only due_date and notes
     may change (409)."""
     assignment = visible_assignment(assignment_id)
-    try:
-        services.update_assignment(assignment, current(), **_values(data))
-    except services.AuditError as exc:
-        service_error(exc)
+    assignments.update_assignment(assignment, current(), **_values(data))
     db.session.commit()
     return assignment_out(assignment)
 
@@ -124,9 +118,6 @@ def update_assignment(data, assignment_id):
 def delete_assignment(assignment_id):
     """Delete an assignment (admin; manager of its branch); one with an audit cannot be deleted (409)."""
     assignment = visible_assignment(assignment_id)
-    try:
-        services.delete_assignment(assignment, current())
-    except services.AuditError as exc:
-        service_error(exc)
+    assignments.delete_assignment(assignment, current())
     db.session.commit()
     return None

@@ -1,19 +1,21 @@
 """Audits: create (idempotent on client_id), read, fill, submit, approve, return.
 
-Every rule is audits/services.py's: who may start, fill, submit and review an audit, what an
-answer may be, what is recorded in the history. This module only turns JSON into calls and the
-service's errors (AuditError and its status) into the API's error format.
+Every rule is the audits package's (services, policy, answers): who may start, fill, submit and
+review an audit, what an answer may be, what is recorded in the history. This module only turns
+JSON into calls; a refusal (AuditError) becomes the API's error body in the app's error handler
+(core/errors.py).
 """
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.permissions import can_see_audit
+from accounts.permissions import can_see_audit, get_visible_or_404
 from api import schemas as s
-from api.common import ID, current, fail, make_blueprint, not_found, paginate
+from api.common import ID, current, fail, make_blueprint, paginate
 from api.photos import photo_out
 from audits import services
 from audits.models import Audit
+from audits.queries import audit_query, history
 from extensions import db
 from scorecards import services as scorecard_services
 from scorecards.models import ScorecardVersion
@@ -49,26 +51,12 @@ def detail(audit: Audit) -> dict:
                    "score": row.score} for row in audit.section_scores if row.section_key in sections],
         answers={a.criterion_key: a.value for a in audit.answers if a.value is not None},
         comments={a.criterion_key: a.comment for a in audit.answers if a.comment},
-        history=services.history(audit), photos=[photo_out(photo) for photo in audit.photos])
+        history=history(audit), photos=[photo_out(photo) for photo in audit.photos])
     return out
 
 
-def service_error(exc: services.AuditError):
-    """The service's refusal, as it says: 404, 403, 409 or 422 with the criteria named."""
-    db.session.rollback()
-    details = exc.details or {}
-    problems = getattr(exc, "problems", None)
-    message = exc.message
-    if problems:
-        message = f"{exc.message} " + "; ".join(f"{key}: {msg}" for key, msg in problems[:10])
-    fail(exc.status, message, details, exc.code)
-
-
 def visible_audit(audit_id) -> Audit:
-    audit = db.session.get(Audit, audit_id)
-    if audit is None or not can_see_audit(current(), audit):
-        not_found()
-    return audit
+    return get_visible_or_404(Audit, audit_id, can_see_audit)
 
 
 @blp.route("/audits", methods=["GET"])
@@ -84,7 +72,7 @@ def list_audits(page, per_page, branch=None, auditor=None, employee=None, scorec
         if card is None:
             return {"items": [], "page": page, "per_page": per_page, "total": 0, "pages": 0}
         scorecard_id = card.id
-    query = services.audit_query(current(), status=status, branch_id=branch, auditor_id=auditor, employee_id=employee,
+    query = audit_query(current(), status=status, branch_id=branch, auditor_id=auditor, employee_id=employee,
                                  scorecard_id=scorecard_id, date_from=date_from, date_to=date_to)
     query = query.options(selectinload(Audit.auditor),
                           selectinload(Audit.version).selectinload(ScorecardVersion.scorecard))
@@ -118,24 +106,21 @@ def create_audit(data):
         if card is None or (card.latest_published is None and user.role != "admin"):
             fail(422, _("There is no scorecard %(slug)s.", slug=data["scorecard"]),
                  {"problems": [{"criterion": "scorecard", "message": _("No such scorecard.")}]})
-    try:
-        audit = services.create_audit(
-            user, scorecard=card, branch=data.get("branch_id"), employee=data.get("employee_id"),
-            employee_name_given=data.get("employee_name_given", ""), assignment=data.get("assignment_id"),
-            channel=data.get("channel"), client_id=data["client_id"], started_at=data.get("started_at"),
-            ended_at=data.get("ended_at"), notes=data.get("notes", ""))
-        if not getattr(audit, "created_now", True):
-            return detail(audit), 200
-        if data.get("version") is not None and data["version"] != audit.version.number:
-            fail(409, _("New audits use version %(current)d of this scorecard, not %(asked)d.",
-                        current=audit.version.number, asked=data["version"]),
-                 {"version": audit.version.number}, "version_mismatch")
-        if data.get("answers") or data.get("comments"):
-            services.save_draft(audit, user, data.get("answers") or {}, data.get("comments") or {})
-        if data.get("submit"):
-            services.submit(audit, user)
-    except services.AuditError as exc:
-        service_error(exc)
+    audit = services.create_audit(
+        user, scorecard=card, branch=data.get("branch_id"), employee=data.get("employee_id"),
+        employee_name_given=data.get("employee_name_given", ""), assignment=data.get("assignment_id"),
+        channel=data.get("channel"), client_id=data["client_id"], started_at=data.get("started_at"),
+        ended_at=data.get("ended_at"), notes=data.get("notes", ""))
+    if not getattr(audit, "created_now", True):
+        return detail(audit), 200
+    if data.get("version") is not None and data["version"] != audit.version.number:
+        fail(409, _("New audits use version %(current)d of this scorecard, not %(asked)d.",
+                    current=audit.version.number, asked=data["version"]),
+             {"version": audit.version.number}, "version_mismatch")
+    if data.get("answers") or data.get("comments"):
+        services.save_draft(audit, user, data.get("answers") or {}, data.get("comments") or {})
+    if data.get("submit"):
+        services.submit(audit, user)
     db.session.commit()
     return detail(audit), 201
 
@@ -159,10 +144,7 @@ def update_audit(data, audit_id):
     the history."""
     audit = visible_audit(audit_id)
     details = {key: data[key] for key in DETAILS if key in data}
-    try:
-        services.save_draft(audit, current(), data.get("answers") or {}, data.get("comments") or {}, **details)
-    except services.AuditError as exc:
-        service_error(exc)
+    services.save_draft(audit, current(), data.get("answers") or {}, data.get("comments") or {}, **details)
     db.session.commit()
     return detail(audit)
 
@@ -174,10 +156,7 @@ def submit_audit(audit_id):
     """Check every answer, score and submit (its auditor). 422 names each missing or invalid answer.
     Submitting an audit already submitted changes nothing."""
     audit = visible_audit(audit_id)
-    try:
-        services.submit(audit, current())
-    except services.AuditError as exc:
-        service_error(exc)
+    services.submit(audit, current())
     db.session.commit()
     return detail(audit)
 
@@ -187,9 +166,7 @@ def _review(audit_id, action, **kwargs):
     try:
         action(audit, current(), **kwargs)
         db.session.commit()
-    except services.AuditError as exc:
-        service_error(exc)
-    except StaleDataError:
+    except StaleDataError:  # two reviewers at once: say who won, not only "conflict"
         db.session.rollback()
         audit = db.session.get(Audit, audit_id)
         fail(409, services.conflict_message(audit), {"status": audit.status}, "conflict")

@@ -1,18 +1,15 @@
 """Branches and employees: read by admins, managers (their branches) and HR; changed by admins.
 
 The same rules as the web pages (branches/routes.py): queries and saving go through
-branches/services.py, visibility through accounts/permissions.py. Auditors, like on the web page
-where they start an unplanned audit (audits/routes.py), may read the active branches and their
-active employees while the admin allows unplanned audits (audits.services.may_start_unplanned).
+branches/services.py, who may read which branch through accounts.permissions.branches_readable
+(auditors read the active branches and their active employees while the admin allows unplanned
+audits, as on the page where they start one).
 """
-from types import SimpleNamespace
-
 from flask_babel import gettext as _
 
-from accounts.permissions import can_see_branch
+from accounts.permissions import branches_readable, can_read_branch, can_read_employee
 from api import schemas as s
 from api.common import ID, current, fail, make_blueprint, not_found, paginate, require_role
-from audits.services import may_start_unplanned
 from branches import services
 from branches.models import Branch, Employee
 from extensions import db
@@ -20,35 +17,27 @@ from extensions import db
 blp = make_blueprint("branches_api", "Branches and employees. Read: admin, manager (their branches), hr; "
                      "auditors the active ones while unplanned audits are allowed. Create and change: admin.")
 
-READERS = ("admin", "manager", "hr")
-# Whom an auditor's branch list is made for: every branch (branch_ids_in_scope gives None).
-EVERY_BRANCH = SimpleNamespace(role="admin", branch_ids=set())
-
 
 def _reader():
-    """The user, or for an auditor who may start unplanned audits a reader of every active branch
-    (None when the user may not read branches at all: 403)."""
+    """The user, when they may read branches at all (else 403)."""
     user = current()
-    if user.role in READERS:
-        return user, None
-    if user.role == "auditor" and may_start_unplanned(user):
-        return EVERY_BRANCH, True
-    fail(403, _("Your role does not allow this."), code="forbidden")
+    if branches_readable(user) is None:
+        fail(403, _("Your role does not allow this."), code="forbidden")
+    return user
 
 
 def _visible_branch(branch_id) -> Branch:
-    reader, active_only = _reader()
+    user = _reader()
     branch = db.session.get(Branch, branch_id)
-    if branch is None or not can_see_branch(reader, branch.id) or (active_only and not branch.active):
+    if branch is None or not can_read_branch(user, branch):
         not_found()
     return branch
 
 
 def _visible_employee(employee_id) -> Employee:
-    reader, active_only = _reader()
+    user = _reader()
     employee = db.session.get(Employee, employee_id)
-    if employee is None or not can_see_branch(reader, employee.branch_id) \
-            or (active_only and not (employee.active and employee.branch.active)):
+    if employee is None or not can_read_employee(user, employee):
         not_found()
     return employee
 
@@ -60,8 +49,7 @@ def _visible_employee(employee_id) -> Employee:
 def list_branches(page, per_page, q="", active=None):
     """List the branches you may see (managers: their own; auditors: the active ones, to start an
     unplanned audit)."""
-    reader, active_only = _reader()
-    query = services.branch_query(reader, q=q.strip(), active=True if active_only else active)
+    query = services.branch_query(_reader(), q=q.strip(), active=active)
     return paginate(query, {"page": page, "per_page": per_page})
 
 
@@ -102,10 +90,7 @@ def update_branch(data, branch_id):
 @blp.errors(401, 403)
 def list_employees(page, per_page, q="", active=None, branch=None):
     """List the employees you may see; filter by branch."""
-    reader, active_only = _reader()
-    query = services.employee_query(reader, q=q.strip(), branch_id=branch, active=True if active_only else active)
-    if active_only:
-        query = query.where(Branch.active.is_(True))
+    query = services.employee_query(_reader(), q=q.strip(), branch_id=branch, active=active)
     return paginate(query, {"page": page, "per_page": per_page})
 
 

@@ -14,15 +14,16 @@ from http import HTTPStatus
 import marshmallow as ma
 from flask import g, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_smorest import Blueprint
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from accounts.models import ApiToken, User
+from core.errors import ERROR_CODES, error_response
 from core.timeutil import utcnow
-from core.web import error_response
-from extensions import csrf, db
+from extensions import csrf, db, login_manager
 
 # How often last_used_at is written: at most once a minute per token, so reads stay reads.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -31,10 +32,6 @@ MAX_ID = 2**31 - 1
 # Integers beyond this lose precision in JavaScript and in floats: refused everywhere in bodies.
 MAX_SAFE_INTEGER = 2**53
 ID = f"int(min=1, max={MAX_ID})"
-
-ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               422: "invalid", 429: "too_many_requests", 503: "unavailable"}
 
 
 class ApiError(HTTPException):
@@ -198,6 +195,7 @@ def authenticate():
 
     The session cookie is never consulted: a browser's login cannot call the API (no CSRF risk).
     """
+    g.api_user = None  # until the token is checked, nobody (not a cookie's user) is current_user
     secret = bearer_secret()
     if secret is None:
         fail(401, _("Send a personal access token: Authorization: Bearer TOKEN."),
@@ -207,22 +205,30 @@ def authenticate():
     row = db.session.execute(
         db.select(ApiToken, User).join(User, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == ApiToken.hash(secret))).first()
+    if row is not None and not row.User.active:  # (deactivating also revoked the user's tokens)
+        fail(401, _("This user is deactivated."), code="user_inactive")
     if row is None or row.ApiToken.revoked_at is not None:
         fail(401, _("The token is not valid, or was revoked."), code="invalid_token")
     token, user = row.ApiToken, row.User
-    if not user.active:
-        fail(401, _("This user is deactivated."), code="user_inactive")
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         # One small UPDATE a minute per token, committed at once so that a read stays a read.
         db.session.execute(db.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
         db.session.commit()
-    # flask-login reads the current user from g._login_user; setting it here bypasses the
-    # session entirely, so a cookie can neither authenticate nor be written by an API call.
-    g._login_user = user
+    # Flask-Login's loaders below make this user ``current_user``; nothing has read it before this
+    # first before_request, so no cookie's user was loaded instead.
+    g.api_user = user
     g.api_token_id = token.id
     if any(True for _ in _bad_values(request.view_args or {})):
         not_found()  # a NUL or a lone surrogate in the path names nothing (and PostgreSQL refuses it)
+
+
+@login_manager.request_loader
+def token_user(_request):
+    """Flask-Login's hook for credentials carried by the request: the API call's token, checked by
+    ``authenticate``. (A session or remember cookie never stands in for it: see
+    accounts.routes.load_user.)"""
+    return g.get("api_user")
 
 
 def make_blueprint(name: str, description: str) -> ApiBlueprint:
@@ -235,7 +241,7 @@ def make_blueprint(name: str, description: str) -> ApiBlueprint:
 
 def current():
     """The token's user (a plain User, not flask-login's proxy)."""
-    return g._login_user
+    return current_user._get_current_object()
 
 
 def require_role(*roles):
@@ -245,16 +251,6 @@ def require_role(*roles):
 
 
 # ---- pagination --------------------------------------------------------------------------------
-
-class PageArgs(ma.Schema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100_000),
-                             metadata={"description": "Page number, from 1."})
-    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200),
-                                 metadata={"description": "Items per page (1-200, default 50)."})
-
 
 def paginate(query, args) -> dict:
     page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False, max_per_page=200)

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from accounts.permissions import can_see_audit
+from accounts.permissions import can_see_audit, get_visible_or_404
 from api import schemas as s
-from api.common import ID, ApiBlueprint, ApiError, Parser, current, handle_http_error, make_blueprint, not_found
+from api.common import ID, ApiBlueprint, Parser, current, make_blueprint, not_found
 from audits import photos as photo_files
 from audits import services
 from audits.models import Audit, Photo
@@ -41,6 +41,8 @@ def _form_and_files(request, schema):
     merged.update(request.files)
     return MultiDictProxy(merged, schema)
 
+
+JPEG = {"type": "string", "format": "binary"}  # the response body's OpenAPI schema: the bytes themselves
 
 blp.ARGUMENTS_PARSER = parser
 blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**ApiBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
@@ -75,10 +77,7 @@ def photo_out(photo: Photo) -> dict:
 
 
 def _audit(audit_id) -> Audit:
-    audit = db.session.get(Audit, audit_id)
-    if audit is None or not can_see_audit(current(), audit):
-        not_found()
-    return audit
+    return get_visible_or_404(Audit, audit_id, can_see_audit)
 
 
 def _photo(audit_id, photo_id) -> Photo:
@@ -87,16 +86,6 @@ def _photo(audit_id, photo_id) -> Photo:
     if photo is None or photo.audit_id != audit.id:
         not_found()
     return photo
-
-
-@blp.errorhandler(services.AuditError)
-def audit_refused(exc):
-    """The service's refusal in the API's format; the app-wide handler for AuditError replaces this."""
-    problems = getattr(exc, "problems", None)
-    message = exc.message
-    if problems:
-        message = f"{exc.message} " + "; ".join(f"{key}: {msg}" for key, msg in problems[:10])
-    return handle_http_error(ApiError(exc.status, message, exc.details or {}, exc.code))
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/photos", methods=["POST"])
@@ -141,7 +130,7 @@ def list_photos(audit_id):
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/photos/<{ID}:photo_id>", methods=["GET"])
-@blp.response(200, s.PDF, content_type="image/jpeg", description="The JPEG as stored.")
+@blp.response(200, JPEG, content_type="image/jpeg", description="The JPEG as stored.")
 @blp.alt_response(302, success=True, description="With STORAGE_SERVE=redirect and object storage: a URL to the "
                   "bucket that works for STORAGE_URL_SECONDS only (60 by default).")
 @blp.errors(401, 404)

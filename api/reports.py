@@ -1,93 +1,93 @@
-"""PDF reports and CSV/XLSX exports: admins, managers (their branches) and HR, as on the web.
+"""Report figures as JSON, PDF reports and CSV/XLSX exports: admins, managers (their branches) and
+HR, as on the web.
 
-The documents are reports/pdf.py's and reports/exports.py's; the filters are the dashboards'
-(reports/queries.parse_filters), scoped to the token's user.
+The figures are reports/figures.py's (what the pages and PDFs show), the documents reports/pdf.py's
+and reports/exports.py's; the filters are the pages' (reports/filters.FilterArgs, the same schema
+and function), scoped to the token's user.
 """
-from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
-from accounts.permissions import can_see_audit, can_see_branch
-from api import schemas as s
-from api.common import ID, current, fail, make_blueprint, not_found, require_role
+from accounts.permissions import can_download_audit_pdf, get_visible_or_404
+from api import report_schemas as s
+from api.common import ID, ApiError, current, fail, handle_http_error, make_blueprint, require_role
 from audits.models import Audit
 from branches.models import Branch, Employee
-from extensions import db
-from reports import exports, pdf
+from reports import exports, figures, pdf
+from reports import filters as rf
 from reports import queries as q
-from scorecards import services as scorecard_services
 
-blp = make_blueprint("reports_api", "PDF reports and exports (admin, manager for their branches, hr).")
+blp = make_blueprint("reports_api", "Report figures, PDF reports and exports (admin, manager for their branches, hr).")
 
 READERS = ("admin", "manager", "hr")
 EXPORT_TEXT = "CSV or XLSX: one row per audit (audits) or per answer (answers)."
 
 
+@blp.errorhandler(pdf.PdfError)
+def pdf_failed(exc):
+    return handle_http_error(ApiError(500, _("The PDF could not be made. Please try again; if it fails again, "
+                                             "tell your administrator."), code="pdf_failed"))
+
+
 def _filters(args: dict, fixed=None) -> q.Filters:
-    """The dashboards' filters from parsed query arguments; 422 naming each bad one; 404 for a
+    """The pages' filters from the loaded query (FilterArgs); 422 naming each bad one; 404 for a
     branch or employee the user may not see."""
-    raw = {}
-    for key, value in args.items():
-        if key == "date_from":
-            raw["from"] = value.isoformat()
-        elif key == "date_to":
-            raw["to"] = value.isoformat()
-        elif key == "scorecard":
-            card = scorecard_services.get_by_slug(value)
-            if card is None:
-                fail(422, _("There is no scorecard %(slug)s.", slug=value),
-                     {"query": {"scorecard": ["No such scorecard."]}})
-            raw["scorecard"] = str(card.id)
-        elif key != "lang":
-            raw[key] = str(value)
     try:
-        f = q.parse_filters(raw, current(), fixed=fixed)
-    except q.FilterError as exc:
+        f = rf.filters_for(args, current(), fixed=fixed)
+    except rf.FilterError as exc:
         problems = {k: [str(v)] for k, v in exc.messages.items()}
         listed = "; ".join(f"{k}: {v[0]}" for k, v in problems.items())
         fail(422, _("Some filters are not valid: %(list)s", list=listed), {"query": problems})
     if f.branch_id is not None:
-        _visible_branch(f.branch_id)
+        get_visible_or_404(Branch, f.branch_id, figures.sees_branch)
     if f.employee_id is not None:
-        _visible_employee(f.employee_id)
+        get_visible_or_404(Employee, f.employee_id, figures.sees_employee)
     return f
-
-
-def _visible_branch(branch_id) -> Branch:
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or not can_see_branch(current(), branch.id):
-        not_found()
-    return branch
-
-
-def _visible_employee(employee_id) -> Employee:
-    employee = db.session.get(Employee, employee_id)
-    if employee is None or not can_see_branch(current(), employee.branch_id):
-        not_found()
-    return employee
 
 
 def _lang(args) -> str:
     return args.get("lang") or current().language or "es"
 
 
-def _pdf(make, name: str) -> Response:
-    try:
-        data = make()
-    except pdf.PdfError:
-        fail(500, _("The PDF could not be made. Please try again; if it fails again, tell your administrator."),
-             code="pdf_failed")
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+def _figures(fig: dict) -> dict:
+    """reports/figures.py's dict in the shape of ``s.Figures``."""
+    summary, f = fig["summary"], fig["filters"]
+    out = {key: value for key, value in fig.items() if key not in ("summary", "filters")}
+    out.update({"date_from": f.date_from, "date_to": f.date_to, "audits": summary.audits, "mean_score": summary.mean,
+                "pass_rate": summary.pass_rate, "critical_failures": summary.critical_failures})
+    return out
 
 
-def _period(f: q.Filters) -> str:
-    return "-".join(d.isoformat() for d in (f.date_from, f.date_to) if d) or "all"
+@blp.route(f"/reports/branches/<{ID}:branch_id>", methods=["GET"])
+@blp.arguments(rf.PeriodFilterArgs, location="query")
+@blp.response(200, s.BranchFigures)
+@blp.errors(401, 403, 404, 422)
+def branch_figures(args, branch_id):
+    """A branch's figures over a period, as its report page and PDF show them (default: the last 12
+    months, approved audits)."""
+    require_role(*READERS)
+    place = get_visible_or_404(Branch, branch_id, figures.sees_branch)
+    return _figures(figures.for_branch(place, _filters(args)))
 
 
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+@blp.route(f"/reports/employees/<{ID}:employee_id>", methods=["GET"])
+@blp.arguments(rf.PeriodFilterArgs, location="query")
+@blp.response(200, s.Figures)
+@blp.errors(401, 403, 404, 422)
+def employee_figures(args, employee_id):
+    """An employee's figures over a period, as their report page and PDF show them."""
+    require_role(*READERS)
+    person = get_visible_or_404(Employee, employee_id, figures.sees_employee)
+    return _figures(figures.for_employee(person, _filters(args)))
+
+
+@blp.route("/reports/overview", methods=["GET"])
+@blp.arguments(rf.FilterArgs, location="query")
+@blp.response(200, s.OverviewFigures)
+@blp.errors(401, 403, 404, 422)
+def overview_figures(args):
+    """What the overview page shows for the branches in the reader's scope, with each branch."""
+    require_role(*READERS)
+    return _figures(figures.for_overview(_filters(args)))
 
 
 @blp.route(f"/reports/audits/<{ID}:audit_id>.pdf", methods=["GET"])
@@ -96,11 +96,8 @@ def _safe(name: str) -> str:
 @blp.errors(401, 403, 404)
 def audit_pdf(args, audit_id):
     """One audit as a PDF (not for drafts): the score, sections, answers, comments and photos."""
-    require_role(*READERS)
-    audit = db.session.get(Audit, audit_id)
-    if audit is None or audit.status == "draft" or not can_see_audit(current(), audit):
-        not_found()
-    return _pdf(lambda: pdf.audit_pdf(audit, _lang(args)), f"audit-{audit.id}.pdf")
+    audit = get_visible_or_404(Audit, audit_id, can_download_audit_pdf)
+    return pdf.download(lambda: pdf.audit_pdf(audit, _lang(args)), f"audit-{audit.id}.pdf")
 
 
 @blp.route(f"/reports/employees/<{ID}:employee_id>.pdf", methods=["GET"])
@@ -110,9 +107,10 @@ def audit_pdf(args, audit_id):
 def employee_pdf(args, employee_id):
     """An employee over a period as a PDF (default: the last 12 months)."""
     require_role(*READERS)
-    person = _visible_employee(employee_id)
+    person = get_visible_or_404(Employee, employee_id, figures.sees_employee)
     f = _filters(args, fixed={"employee_id": person.id, "branch_id": None, "region": None})
-    return _pdf(lambda: pdf.employee_pdf(person, f, _lang(args)), _safe(f"employee-{person.code}-{_period(f)}.pdf"))
+    return pdf.download(lambda: pdf.employee_pdf(person, f, _lang(args)),
+                        pdf.period_name("employee", person.code, f))
 
 
 @blp.route(f"/reports/branches/<{ID}:branch_id>.pdf", methods=["GET"])
@@ -122,9 +120,9 @@ def employee_pdf(args, employee_id):
 def branch_pdf(args, branch_id):
     """A branch over a period as a PDF (default: the last 12 months)."""
     require_role(*READERS)
-    place = _visible_branch(branch_id)
+    place = get_visible_or_404(Branch, branch_id, figures.sees_branch)
     f = _filters(args, fixed={"branch_id": place.id, "region": None, "employee_id": None})
-    return _pdf(lambda: pdf.branch_pdf(place, f, _lang(args)), _safe(f"branch-{place.code}-{_period(f)}.pdf"))
+    return pdf.download(lambda: pdf.branch_pdf(place, f, _lang(args)), pdf.period_name("branch", place.code, f))
 
 
 @blp.route("/exports/<any(audits, answers):what>.<any(csv, xlsx):fmt>", methods=["GET"])
@@ -138,8 +136,4 @@ def export(args, what, fmt):
     months unless the filters say otherwise), streamed."""
     require_role(*READERS)
     f = _filters(args)
-    body = stream_with_context(exports.export(what, fmt, f))
-    response = Response(body, mimetype=exports.MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{_safe(exports.filename(what, fmt, f))}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return exports.download(what, fmt, f)

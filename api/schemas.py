@@ -37,6 +37,15 @@ class Query(ma.Schema):
         unknown = ma.EXCLUDE
 
 
+class PageQuery(Query):
+    """Every list's pagination; the lists' query schemas inherit it."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000),
+                          metadata={"description": "Page number, from 1."})
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200),
+                              metadata={"description": "Items per page (1-200, default 50)."})
+
+
 class UTCDateTime(fields.DateTime):
     """Naive UTC in the database, ISO 8601 with an offset on the wire; input without an offset is UTC."""
 
@@ -118,15 +127,11 @@ class UserSchema(ma.Schema):
     active = fields.Boolean(required=True)
     branches = fields.List(fields.Nested(BranchRef), required=True,
                            metadata={"description": "Branches managed (managers only; empty otherwise)."})
+    employee_id = fields.Integer(required=True, allow_none=True,
+                                 metadata={"description": "The employee whose login this is (employee logins only)."})
 
 
 UserPage = page_schema(UserSchema, "UserPage")
-
-
-class UserQuery(Query):
-    role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "Only users of this role."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class SettingsSchema(ma.Schema):
@@ -169,11 +174,9 @@ class BranchIn(Strict):
     active = Bool()
 
 
-class BranchQuery(Query):
+class BranchQuery(PageQuery):
     q = fields.String(validate=validate.Length(max=100), metadata={"description": "Search code, name, city, region."})
     active = fields.Boolean(metadata={"description": "true: active only; false: inactive only; absent: all."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class EmployeeSchema(ma.Schema):
@@ -278,10 +281,8 @@ class ScorecardQuery(Query):
                        "version, draft or not, when none is published)."})
 
 
-class ScorecardListQuery(Query):
+class ScorecardListQuery(PageQuery):
     channel = fields.String(validate=validate.OneOf(CHANNELS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 SCORECARD_FILE = {
@@ -442,7 +443,7 @@ class AuditSchema(AuditSummary):
         "description": "Its photos, oldest first (GET /api/v1/audits/{id}/photos/{photo_id} for the bytes)."})
 
 
-class AuditQuery(Query):
+class AuditQuery(PageQuery):
     branch = Id(strict=False)
     auditor = Id(strict=False, metadata={"description": "Only audits by this auditor (a user id)."})
     employee = Id(strict=False)
@@ -452,8 +453,6 @@ class AuditQuery(Query):
                             metadata={"description": "Started on or after this day (UTC)."})
     date_to = fields.Date(data_key="to", validate=validate.Range(max=LAST_DAY),
                           metadata={"description": "Started on or before this day (UTC)."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 # ---- assignments ----------------------------------------------------------------------------------------
@@ -498,14 +497,12 @@ class AssignmentIn(Strict):
     notes = fields.String(validate=validate.Length(max=4000))
 
 
-class AssignmentQuery(Query):
+class AssignmentQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(ASSIGNMENT_STATUSES + ("pending",)), metadata={
         "description": "open, in_progress, done, overdue, or pending (anything not done)."})
     auditor = Id(strict=False)
     branch = Id(strict=False)
     scorecard = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "A scorecard slug."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 # ---- examples in the document (the default branch-visit scorecard; ids of a small installation) -----
@@ -535,39 +532,3 @@ EXAMPLE_SCORECARD_FILE = {
         {"key": "courtesy", "type": "scale", "min": 1, "max": 5, "weight": 2, "kpi": "courtesy",
          "text": {"es": "Cortesía", "en": "Courtesy"}}]}],
 }
-
-
-# ---- reports and exports --------------------------------------------------------------------------------
-
-REPORT_STATUSES = ("approved", "submitted", "returned", "scored")
-PDF = {"type": "string", "format": "binary"}
-
-
-class PeriodQuery(Query):
-    date_from = fields.Date(data_key="from", metadata={
-        "description": "First day (2000-2100). Without from and to: the last 12 months."})
-    date_to = fields.Date(data_key="to", metadata={"description": "Last day, included."})
-    status = fields.String(validate=validate.OneOf(REPORT_STATUSES), metadata={
-        "description": "Which audits count: approved (default), submitted, returned, or scored (all three)."})
-    lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
-        "description": "The PDF's language; default: the token user's."})
-
-
-class AuditPdfQuery(Query):
-    lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
-        "description": "The PDF's language; default: the token user's."})
-
-
-class ExportQuery(Query):
-    """The dashboards' filters."""
-
-    date_from = fields.Date(data_key="from", metadata={
-        "description": "First day (2000-2100). Without from and to: the last 12 months."})
-    date_to = fields.Date(data_key="to", metadata={"description": "Last day, included."})
-    branch = Id(strict=False)
-    region = fields.String(validate=validate.Length(min=1, max=80))
-    employee = Id(strict=False)
-    scorecard = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "A scorecard slug."})
-    channel = fields.String(validate=validate.OneOf(CHANNELS))
-    status = fields.String(validate=validate.OneOf(REPORT_STATUSES), metadata={
-        "description": "Which audits: approved (default), submitted, returned, or scored (all three)."})

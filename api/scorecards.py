@@ -6,9 +6,11 @@ Files are checked by scorecards/formats.py and imported by scorecards/services.p
 """
 from flask_babel import gettext as _
 
+from api import impact_schemas as impact_s
 from api import schemas as s
 from api.common import current, fail, json_body, make_blueprint, not_found, paginate, require_role
 from extensions import db
+from reports import impact
 from scorecards import services
 from scorecards.formats import ScorecardFileError
 from scorecards.models import PublishedVersionError, Scorecard, ScorecardVersion
@@ -135,3 +137,31 @@ def publish_scorecard(slug):
     db.session.commit()
     return version_out(draft)
 
+
+
+@blp.route("/scorecards/<slug>/preview", methods=["POST"])
+@blp.arguments(impact_s.PreviewIn, required=False, example=impact_s.EXAMPLE_PREVIEW)
+@blp.response(200, impact_s.PreviewSchema)
+@blp.errors(401, 403, 404, 409, 422)
+def preview_scorecard(data, slug):
+    """Preview the impact of a draft (admin): the period's approved audits of this scorecard
+    replayed under the draft, before and after; nothing is written (docs/scoring.md).
+    409 when the version is not a draft, 422 for a period that ends before it starts."""
+    require_role("admin")
+    card = _card_or_404(slug)
+    number = data.get("version")
+    if number is None:
+        version = card.draft
+        if version is None:
+            fail(409, _("The scorecard %(slug)s has no draft to preview.", slug=card.slug), code="no_draft")
+    else:
+        version = next((v for v in card.versions if v.number == number), None)
+        if version is None:
+            not_found()
+        if version.is_published:
+            fail(409, _("Version %(n)d is published: only a draft can be previewed.", n=number), code="not_draft")
+    try:
+        date_from, date_to = impact.resolve_period(data.get("date_from"), data.get("date_to"))
+    except ValueError:
+        fail(422, _("The end of the period comes before its start."), {"to": ["Before from."]})
+    return impact.preview(version, date_from, date_to, current()).as_dict()

@@ -16,7 +16,9 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from accounts.models import User
+from accounts.permissions import may_start_unplanned
 from audits import services
+from audits.answers import answer_values
 from audits.models import Assignment, Audit
 from core.timeutil import utcnow
 from extensions import db
@@ -160,7 +162,7 @@ def _one_audit(rng, number, when, branch, version, employee, auditor, reviewer, 
     start = datetime.combine(when, time(hour=rng.randint(9, 18), minute=rng.choice((0, 10, 20, 30, 40, 50))))
     start -= timedelta(hours=1)  # stored in UTC; the demo company is in Madrid
     minutes = rng.randint(6, 35) if version.scorecard.channel != "email" else rng.randint(3, 12)
-    planned = rng.random() < 0.7 or not services.may_start_unplanned(auditor)
+    planned = rng.random() < 0.7 or not may_start_unplanned(auditor)
     assignment = None
     if planned:
         assignment = Assignment(auditor_id=auditor.id, branch_id=branch.id, scorecard_id=version.scorecard_id,
@@ -196,7 +198,7 @@ def _one_audit(rng, number, when, branch, version, employee, auditor, reviewer, 
             times["returned"] = last = submitted + timedelta(days=1, hours=rng.randint(0, 5))
             scale = next((c for c in version.criteria if c.type == "scale"), None)
             if scale is not None:
-                value = services.answer_values(audit).get(scale.key)
+                value = answer_values(audit).get(scale.key)
                 low = int((scale.settings or {}).get("min", 1))
                 services.save_draft(audit, auditor, {scale.key: max(low, (value or low + 1) - 1)})
             services.submit(audit, auditor)

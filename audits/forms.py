@@ -5,10 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-CHANNEL_LABELS = {"visit": _l("Visit"), "call": _l("Call"), "email": _l("Email"), "chat": _l("Chat"),
-                  "social": _l("Social media")}
-STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"), "returned": _l("Returned"),
-                 "approved": _l("Approved")}
+from core.labels import AUDIT_STATUS_LABELS as STATUS_LABELS  # noqa: F401  (the audits area reads both here)
+from core.labels import CHANNEL_LABELS  # noqa: F401
+
 ASSIGNMENT_STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
                             "overdue": _l("Overdue")}
 

@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import generate, run  # noqa: E402
+from bench import generate  # noqa: E402
+from bench.parts import common, dashboards, pdfs  # noqa: E402
+from bench.parts import submit as submit_part  # noqa: E402
 
 
 class SqlTimer:
@@ -58,11 +60,11 @@ class SqlTimer:
 
 def target(app, what: str, arg: str | None, cold: bool = True):
     """A function doing one request of the target (raises on a non-2xx answer)."""
-    subjects = run._subjects(app)
+    subjects = common.find_subjects(app)
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
     if what == "submit":
-        prep = run.job_prepare_submit({})
+        prep = submit_part.job_prepare_submit({})
         counter = iter(range(10**9))
 
         def submit():
@@ -76,20 +78,20 @@ def target(app, what: str, arg: str | None, cold: bool = True):
     if what == "pdf":
         def pdf():
             if cold:
-                run.clear_report_cache()
-            return run._render_report(app, arg or "branch", subjects)
+                common.clear_report_cache()
+            return pdfs.render_report(app, arg or "branch", subjects)
         return pdf
     if what == "page":
         from flask import url_for
 
-        spec = next(d for d in run.DASHBOARDS if d[1] == (arg or "reports.branch"))
+        spec = next(d for d in dashboards.DASHBOARDS if d[1] == (arg or "reports.branch"))
         with app.test_request_context():
             path = url_for(spec[1], **{k: subjects[v] for k, v in spec[3].items()})
-        run._login(client, subjects[spec[2]])
+        common.log_in(client, subjects[spec[2]])
 
         def page():
             if cold:
-                run.clear_report_cache()
+                common.clear_report_cache()
             response = client.get(path)
             assert response.status_code == 200, response.status_code
         return page
@@ -118,7 +120,7 @@ def main(argv=None) -> int:
     parser.add_argument("--warm", action="store_true", help="pages and PDFs: keep the reports' aggregate cache")
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", generate.database_url())
-    app = run._app()
+    app = common.bench_app()
     from extensions import db
 
     with app.app_context():
@@ -143,7 +145,7 @@ def main(argv=None) -> int:
         pstats.Stats(profile, stream=out).sort_stats(key).print_stats(args.top)
         print(f"--- by {key}\n" + "\n".join(out.getvalue().splitlines()[6:]))
     if args.what == "submit":
-        run.cleanup_submit(os.environ["DATABASE_URL"], "bench-profile-")
+        submit_part.cleanup_submit(os.environ["DATABASE_URL"], "bench-profile-")
     return 0
 
 

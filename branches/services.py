@@ -1,7 +1,7 @@
 """Branches and employees: queries scoped to the user, and saving with the rules checked once."""
 from flask_babel import gettext as _
 
-from accounts.permissions import branch_ids_in_scope
+from accounts.permissions import branches_readable
 from branches.models import Branch, Employee
 from extensions import db
 
@@ -14,10 +14,15 @@ class DuplicateCode(ValueError):
 
 
 def branch_query(user, q: str = "", active: bool | None = True):
+    """The branches the user may read (accounts.permissions.branches_readable), with filters."""
     query = db.select(Branch).order_by(Branch.name)
-    scope = branch_ids_in_scope(user)
-    if scope is not None:
-        query = query.where(Branch.id.in_(scope))
+    reading = branches_readable(user)
+    if reading is None:
+        return query.where(db.false())
+    if reading.ids is not None:
+        query = query.where(Branch.id.in_(reading.ids))
+    if reading.active_only:
+        active = True
     if active is not None:
         query = query.where(Branch.active.is_(active))
     if q:
@@ -29,9 +34,13 @@ def branch_query(user, q: str = "", active: bool | None = True):
 
 def employee_query(user, q: str = "", branch_id: int | None = None, active: bool | None = True):
     query = db.select(Employee).join(Employee.branch).order_by(Employee.name)
-    scope = branch_ids_in_scope(user)
-    if scope is not None:
-        query = query.where(Employee.branch_id.in_(scope))
+    reading = branches_readable(user)
+    if reading is None:
+        return query.where(db.false())
+    if reading.ids is not None:
+        query = query.where(Employee.branch_id.in_(reading.ids))
+    if reading.active_only:
+        query, active = query.where(Branch.active.is_(True)), True
     if branch_id:
         query = query.where(Employee.branch_id == branch_id)
     if active is not None:

@@ -5,8 +5,11 @@ from wtforms import FloatField
 from wtforms.validators import Length
 from wtforms.widgets import TextInput
 
-from accounts.models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from core.i18n import typed_number
+
+# Password rules of every form that sets one; accounts.services checks the same for the API and CLI.
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 128
 
 
 def password_length():

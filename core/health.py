@@ -1,4 +1,5 @@
 """Is the database there, and is its schema as new as the code? Checked at start and on demand."""
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.config import Config
@@ -38,3 +39,29 @@ def check_database() -> None:
         raise DatabaseProblem(f"The database schema at {url} is behind the code (database: "
                               f"{', '.join(sorted(current)) or 'empty'}; code: {', '.join(sorted(expected))}). "
                               "Run: flask --app app db upgrade")
+
+
+def check_redis(url: str, queue_name: str) -> dict:
+    """Redis's answer and the age in seconds of the oldest job waiting in the queue (a growing age
+    means no worker is taking jobs). Raises RedisProblem when Redis does not answer."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import Queue
+
+    try:
+        connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        connection.ping()
+        queue = Queue(queue_name, connection=connection)
+        waiting = queue.count
+        oldest = queue.jobs[0] if waiting else None
+    except RedisError as exc:
+        raise RedisProblem(f"Veraz cannot reach Redis: {exc.__class__.__name__}. Check REDIS_URL.") from None
+    age = None
+    if oldest is not None and oldest.enqueued_at is not None:
+        enqueued = oldest.enqueued_at if oldest.enqueued_at.tzinfo else oldest.enqueued_at.replace(tzinfo=UTC)
+        age = round((datetime.now(UTC) - enqueued).total_seconds(), 1)
+    return {"redis": "ok", "queue": {"waiting": waiting, "oldest_seconds": age}}
+
+
+class RedisProblem(RuntimeError):
+    pass

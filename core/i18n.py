@@ -1,9 +1,14 @@
 """How the interface chooses its language, and locale-aware formatting of scores."""
+import copy
+from decimal import Decimal
+
+from babel import Locale
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_login import current_user
 
-from accounts.models import LANGUAGES
+# The interface's languages; a user's preference is one of them (accounts.models reads it here).
+LANGUAGES = ("es", "en")
 
 
 def select_locale():
@@ -54,5 +59,16 @@ def percent(value, digits: int = 1) -> str:
     """61,1 % in Spanish, 61.1% in English; an em dash where there is no score."""
     if value is None:
         return "—"
-    number = decimal(value, digits)
-    return f"{number}\u00a0%" if lang() == "es" else f"{number}%"
+    locale = get_locale() or Locale.parse("es")
+    # The language's own percent pattern (where the sign goes, with or without a space), with
+    # exactly ``digits`` decimals; rounded first as ``decimal`` rounds, so both show the same digits.
+    pattern = copy.copy(locale.percent_formats[None])
+    pattern.frac_prec = (digits, digits)
+    return pattern.apply(Decimal(str(round(value, digits))) / 100, locale)
+
+
+def duration(minutes: int | None) -> str:
+    """"3 minutos" / "3 minutes" (from ``core.timeutil.minutes_between``); an em dash for none."""
+    if minutes is None:
+        return "—"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)

@@ -1,90 +1,27 @@
-"""Everything a page needs around it: error pages, security headers, template helpers, assets."""
+"""Everything a page needs around it: security headers, template helpers, assets (the error
+pages are core/errors.py's)."""
 import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, g, jsonify, render_template, request, send_from_directory, url_for
+from flask import current_app, g, request, send_from_directory, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
 
 from core import i18n, storage
+from core.errors import error_response  # noqa: F401  (imported from here by older callers)
 from core.texts import pick
 from extensions import db
-
-ERROR_TEXTS = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please check what you sent.")),
-    401: (_l("Please log in"), _l("You need to log in to see this page.")),
-    403: (_l("Not allowed"), _l("Your role does not allow this.")),
-    404: (_l("Not found"), _l("There is nothing here, or it is not yours to see.")),
-    405: (_l("Not allowed"), _l("This action is not possible here.")),
-    409: (_l("Conflict"), _l("Someone else changed this at the same time. Reload and try again.")),
-    413: (_l("Too large"), _l("The file is too large.")),
-    422: (_l("Invalid"), _l("Some values are not valid.")),
-    429: (_l("Too many attempts"), _l("Too many attempts. Please wait a minute and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened. Nothing you saved before was lost.")),
-    503: (_l("Service unavailable"), _l("The database cannot be reached right now. Please try again shortly.")),
-}
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'; manifest-src 'self'; worker-src 'self'")
 
 
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")
-
-
-def error_response(status: int, message=None, details=None, code=None):
-    title, default = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
-    message = str(message or default)
-    if wants_json():
-        body = {"error": {"code": code or _code(status), "message": message, "details": details or {}}}
-        return jsonify(body), status
-    return render_template("error.html", status=status, title=title, message=message), status
-
-
-def _code(status):
-    return {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-            405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
-            429: "too_many_requests", 503: "unavailable"}.get(status, "server_error")
-
-
 def init_app(app):
-    @app.errorhandler(HTTPException)
-    def http_error(exc):
-        message = exc.description if exc.description and _custom(exc) else None
-        details = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
-        return error_response(exc.code or 500, message, details)
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc):
-        return error_response(400, _l("The form expired or was not sent from Veraz. "
-                                      "Reload the page and try again; nothing saved was lost."))
-
-    @app.errorhandler(StaleDataError)
-    def stale(exc):
-        db.session.rollback()
-        return error_response(409)
-
-    @app.errorhandler(OperationalError)
-    def database_down(exc):
-        db.session.rollback()
-        current_app.logger.exception("database error")
-        return error_response(503)
-
-    @app.errorhandler(Exception)
-    def unexpected(exc):
-        db.session.rollback()
-        current_app.logger.exception("unhandled error")
-        return error_response(500)
-
     @app.after_request
     def security_headers(response):
         headers = response.headers
@@ -142,7 +79,14 @@ def init_app(app):
             check_database()
         except DatabaseProblem as exc:
             return {"status": "error", "message": str(exc)}, 503
-        return {"status": "ok"}
+        if not current_app.config.get("REDIS_URL"):
+            return {"status": "ok"}
+        from core.health import RedisProblem, check_redis
+
+        try:
+            return {"status": "ok", **check_redis(current_app.config["REDIS_URL"], current_app.config["JOB_QUEUE"])}
+        except RedisProblem as exc:
+            return {"status": "error", "message": str(exc)}, 503
 
     app.jinja_env.globals.update(asset_url=asset_url, pick=pick, lang=i18n.lang,
                                  nav_items=nav_items)
@@ -152,6 +96,7 @@ def init_app(app):
     app.jinja_env.globals["default_brand_color"] = DEFAULT_SETTINGS["brand_color"]
     app.jinja_env.filters["percent"] = i18n.percent
     app.jinja_env.filters["decimal"] = i18n.decimal
+    app.jinja_env.filters["duration"] = i18n.duration
     app.jinja_env.filters["num"] = lambda v: "" if v is None else i18n.number(v)  # weights, targets
     app.jinja_env.filters["points"] = lambda v: i18n.number(v, 2)
     app.jinja_env.filters["date"] = lambda v, f="medium": format_date(v, f) if v else "—"
@@ -171,12 +116,6 @@ def init_app(app):
 
                 g.settings = dict(DEFAULT_SETTINGS)
         return {"settings": g.settings}
-
-
-def _custom(exc) -> bool:
-    """True when abort() was given a message of our own rather than werkzeug's stock text."""
-    stock = type(exc).description
-    return exc.description != stock
 
 
 @lru_cache(maxsize=256)

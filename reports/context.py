@@ -15,34 +15,22 @@ from audits.display import display_value
 from audits.models import Audit
 from branches.models import Branch, Employee
 from core.i18n import decimal
+from core.labels import AUDIT_STATUS_LABELS, CHANNEL_LABELS, KPI_LABELS  # noqa: F401  (the report templates' names)
 from core.texts import pick
+from core.timeutil import minutes_between
 from extensions import db
-from reports import charts
+from reports import charts, figures, rankings
 from reports import queries as q
 from scorecards.models import Scorecard
 
-CHANNEL_LABELS = {"visit": _l("Visit"), "call": _l("Call"), "email": _l("Email"), "chat": _l("Chat"),
-                  "social": _l("Social media")}
 STATUS_LABELS = {"approved": _l("Approved audits only"), "submitted": _l("Submitted, awaiting review"),
                  "returned": _l("Returned to the auditor"), "scored": _l("Submitted, returned and approved")}
-AUDIT_STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"), "returned": _l("Returned"),
-                       "approved": _l("Approved")}
-KPI_LABELS = {"name_given": _l("Name given"), "greeting": _l("Greeting"), "courtesy": _l("Courtesy"),
-              "accuracy": _l("Accuracy"), "product_knowledge": _l("Product knowledge"),
-              "promise_kept": _l("Promises kept"), "first_contact_resolution": _l("First-contact resolution"),
-              "wait_time": _l("Wait time"), "follow_up": _l("Follow-up"), "farewell": _l("Farewell")}
 SORT_LABELS = {"mean": _l("Mean score"), "name": _l("Name"), "branch": _l("Branch"), "audits": _l("Audits"),
                "pass_rate": _l("Pass rate"), "trend": _l("Trend")}
 
-# How long the lists of a report may grow (web pages and PDFs).
+# How long the lists of audits and comments of a report may grow (the figures' lists: figures.py).
 LATEST_AUDITS = 20
 LATEST_COMMENTS = 20
-WEAKEST_ON_OVERVIEW = 5
-WEAKEST_ON_EMPLOYEE = 10
-CRITERIA_ON_BRANCH = 40
-RANKED_ON_OVERVIEW = 10
-RANKED_ON_BRANCH = 200
-BRANCHES_ON_OVERVIEW = 50
 
 
 def lang() -> str:
@@ -53,6 +41,31 @@ def lang() -> str:
 
 def kpi_label(tag: str) -> str:
     return str(KPI_LABELS.get(tag, tag))
+
+
+def kpi_row_label(k: q.KpiRate) -> str:
+    """The KPI's label; a row of numbers in a unit that is not time names its unit too."""
+    if k.unit and k.unit != "min":
+        return f"{kpi_label(k.kpi)} ({k.unit})"
+    return kpi_label(k.kpi)
+
+
+def kpi_mean(k: q.KpiRate) -> str:
+    """The mean of a KPI's numbers with its unit: minutes for time (converted), else its own."""
+    if k.mean is None:
+        return ""
+    if k.unit == "min":
+        return _("%(minutes)s min", minutes=decimal(k.mean))
+    return f"{decimal(k.mean)} {k.unit}".strip()
+
+
+def section_label(s, rows) -> str:
+    """A section's title; where the rows come from several scorecards, the scorecard's name too
+    (a ``closing`` section is one row per scorecard)."""
+    title = pick(s.title, lang())
+    if len({r.scorecard for r in rows}) > 1:
+        return f"{title} · {pick(s.scorecard_name, lang())}"
+    return title
 
 
 def period_text(f: q.Filters) -> str:
@@ -89,41 +102,43 @@ def describe_filters(f: q.Filters) -> list[tuple[str, str]]:
     return out
 
 
-def _trend(f, uid, color, pass_mark=80.0):
-    points = q.trend_by_month(f)
-    return points, charts.trend_chart(points, uid=uid, title=_("Mean score by month"), pass_mark=pass_mark,
-                                      color=color)
+def _trend(points, uid, color, pass_mark=80.0):
+    return charts.trend_chart(points, uid=uid, title=_("Mean score by month"), pass_mark=pass_mark, color=color)
 
 
-def _kpis(f, uid, color):
-    rows = q.kpi_rates(f)
+def _kpi_chart(rows, uid, color):
     items = []
     for k in rows:
         detail = _("%(full)d of %(answered)d with full points", full=k.full, answered=k.answered)
         if k.mean is not None:
-            detail += " · " + _("mean %(minutes)s min", minutes=decimal(k.mean))
-        items.append((kpi_label(k.kpi), k.rate, detail))
-    return rows, charts.bar_chart(items, uid=uid, title=_("KPI rates"), value_header=_("Full points"), color=color)
+            detail += " · " + _("mean %(value)s", value=kpi_mean(k))
+        items.append((kpi_row_label(k), k.rate, detail))
+    return charts.bar_chart(items, uid=uid, title=_("KPI rates"), value_header=_("Full points"), color=color)
 
 
-def _sections(f, uid, color):
-    rows = q.section_means(f)
-    items = [(pick(s.title, lang()), s.mean, _("%(count)d audits", count=s.audits)) for s in rows]
-    return rows, charts.bar_chart(items, uid=uid, title=_("Section means"), value_header=_("Mean score"), color=color)
+def _charted(fig: dict, color) -> dict:
+    """The figures under the names the templates read, with the month and KPI charts."""
+    data = {"filters": fig["filters"], "described": describe_filters(fig["filters"]), "summary": fig["summary"],
+            "trend": fig["months"], "kpis": fig["kpis"], "sections": fig["sections"]}
+    data["trend_chart"] = _trend(fig["months"], "trend", color)
+    data["kpi_chart"] = _kpi_chart(fig["kpis"], "kpis", color)
+    return data
 
 
 def overview(f: q.Filters, *, reviewer: bool, color: str | None = None) -> dict:
     """A manager's (or HR's, or an admin's) overview of the branches the filters cover."""
-    data = {"filters": f, "described": describe_filters(f), "summary": q.summary(f)}
-    data["trend"], data["trend_chart"] = _trend(f, "trend", color)
-    data["kpis"], data["kpi_chart"] = _kpis(f, "kpis", color)
-    data["sections"], data["section_chart"] = _sections(f, "sections", color)
-    data["employees"] = q.employee_ranking(f, limit=RANKED_ON_OVERVIEW)
-    data["weakest"] = q.criteria_rates(f, limit=WEAKEST_ON_OVERVIEW)
+    fig = figures.for_overview(f)
+    data = _charted(fig, color)
+    rows = fig["sections"]
+    items = [(section_label(s, rows), s.mean, _("%(count)d audits", count=s.audits)) for s in rows]
+    data["section_chart"] = charts.bar_chart(items, uid="sections", title=_("Section means"),
+                                             value_header=_("Mean score"), color=color)
+    data["employees"] = fig["employees"]
+    data["weakest"] = fig["criteria"]
     ids = q.branch_ids(f)
-    data["branches"] = q.branch_ranking(f, limit=BRANCHES_ON_OVERVIEW) if ids is None or len(ids) > 1 else []
-    data["recent"] = q.recent_audits(f, limit=10)
-    data["awaiting_count"], data["awaiting"] = q.awaiting_review(f, limit=10) if reviewer else (0, [])
+    data["branches"] = fig["branches"] if ids is None or len(ids) > 1 else []
+    data["recent"] = rankings.recent_audits(f, limit=10)
+    data["awaiting_count"], data["awaiting"] = rankings.awaiting_review(f, limit=10) if reviewer else (0, [])
     return data
 
 
@@ -131,19 +146,16 @@ def employee_report(employee: Employee, f: q.Filters, *, color: str | None = Non
                     audits: int = LATEST_AUDITS) -> dict:
     """An employee over a period: figures, trend, sections against the branch and the company,
     the weakest criteria, the latest audits and the auditors' comments."""
-    f = f.replace(employee_id=employee.id, branch_id=None, region=None)
-    data = {"filters": f, "described": describe_filters(f), "employee": employee, "branch": employee.branch,
-            "summary": q.summary(f)}
-    data["trend"], data["trend_chart"] = _trend(f, "trend", color)
-    data["kpis"], data["kpi_chart"] = _kpis(f, "kpis", color)
-    data["sections"] = q.section_comparison(f, branch_id=employee.branch_id)
+    fig = figures.for_employee(employee, f)
+    f = fig["filters"]
+    data = _charted(fig, color)
+    data.update({"employee": employee, "branch": employee.branch, "weakest": fig["criteria"]})
     series = [employee.name, employee.branch.name, _("Company")]
     data["section_chart"] = charts.comparison_chart(
-        [(pick(s.title, lang()), [s.mean, s.branch, s.company]) for s in data["sections"]], series,
+        [(section_label(s, data["sections"]), [s.mean, s.branch, s.company]) for s in data["sections"]], series,
         uid="sections", title=_("Section means against the branch and the company"), color=color)
-    data["weakest"] = q.criteria_rates(f, limit=WEAKEST_ON_EMPLOYEE)
-    data["audits"] = q.recent_audits(f, limit=audits)
-    data["comments"] = q.comments(f, limit=LATEST_COMMENTS)
+    data["audits"] = rankings.recent_audits(f, limit=audits)
+    data["comments"] = rankings.comments(f, limit=LATEST_COMMENTS)
     return data
 
 
@@ -151,19 +163,17 @@ def branch_report(branch: Branch, f: q.Filters, *, color: str | None = None, rev
                   audits: int = LATEST_AUDITS) -> dict:
     """A branch over a period: the employee report's contents for the branch, plus its employees
     ranked and its criteria by failure rate."""
-    f = f.replace(branch_id=branch.id, region=None, employee_id=None)
-    data = {"filters": f, "described": describe_filters(f), "branch": branch, "summary": q.summary(f)}
-    data["trend"], data["trend_chart"] = _trend(f, "trend", color)
-    data["kpis"], data["kpi_chart"] = _kpis(f, "kpis", color)
-    data["sections"] = q.section_comparison(f)
+    fig = figures.for_branch(branch, f)
+    f = fig["filters"]
+    data = _charted(fig, color)
+    data.update({"branch": branch, "employees": fig["employees"], "criteria": fig["criteria"]})
     data["section_chart"] = charts.comparison_chart(
-        [(pick(s.title, lang()), [s.mean, s.company]) for s in data["sections"]], [branch.name, _("Company")],
+        [(section_label(s, data["sections"]), [s.mean, s.company]) for s in data["sections"]],
+        [branch.name, _("Company")],
         uid="sections", title=_("Section means against the company"), color=color)
-    data["employees"] = q.employee_ranking(f, limit=RANKED_ON_BRANCH)
-    data["criteria"] = q.criteria_rates(f, limit=CRITERIA_ON_BRANCH)
-    data["audits"] = q.recent_audits(f, limit=audits)
-    data["comments"] = q.comments(f, limit=LATEST_COMMENTS)
-    data["awaiting_count"], data["awaiting"] = q.awaiting_review(f, limit=10) if reviewer else (0, [])
+    data["audits"] = rankings.recent_audits(f, limit=audits)
+    data["comments"] = rankings.comments(f, limit=LATEST_COMMENTS)
+    data["awaiting_count"], data["awaiting"] = rankings.awaiting_review(f, limit=10) if reviewer else (0, [])
     return data
 
 
@@ -187,9 +197,7 @@ def audit_report(audit: Audit) -> dict:
         sections.append({"section": section, "title": pick(section.title, lang()), "rows": rows,
                          "score": score.score if score else None, "earned": score.earned if score else None,
                          "possible": score.possible if score else None})
-    minutes = None
-    if audit.started_at and audit.ended_at and audit.ended_at >= audit.started_at:
-        minutes = round((audit.ended_at - audit.started_at).total_seconds() / 60)
+    minutes = minutes_between(audit.started_at, audit.ended_at)
     keys = {c.key for c in audit.version.criteria}
     return {"audit": audit, "sections": sections, "minutes": minutes,
             "scorecard": audit.version.scorecard.title(lang()), "version": audit.version,

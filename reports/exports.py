@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
+from flask import Response, stream_with_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -385,3 +386,19 @@ def export(what: str, fmt: str, f: q.Filters) -> Iterator[bytes]:
 def filename(what: str, fmt: str, f: q.Filters) -> str:
     period = "-".join(d.isoformat() for d in (f.date_from, f.date_to) if d)
     return f"veraz-{what}{'-' + period if period else ''}.{fmt}"
+
+
+def download(what: str, fmt: str, f: q.Filters) -> Response:
+    """The export as a streamed download (the web route and the API)."""
+    response = attachment(Response(stream_with_context(export(what, fmt, f)), mimetype=MIMETYPES[fmt]),
+                          filename(what, fmt, f))
+    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream on as it comes
+    return response
+
+
+def attachment(response: Response, name: str) -> Response:
+    """A private download named ``name`` (only letters, digits, - _ . kept)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 from flask_babel import force_locale, format_datetime, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -31,6 +31,7 @@ from core.models import get_setting
 from core.timeutil import utcnow
 from reports import context
 from reports import queries as q
+from reports.exports import attachment
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,18 @@ class StaticFetcher(URLFetcher):
                 return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
         self.refused.append(url)
         raise ValueError(f"Veraz PDFs fetch only the app's static files, not {url[:200]}")
+
+
+def download(make, name: str) -> Response:
+    """A PDF download (web and API); ``make`` raises PdfError, which each caller's error handler
+    turns into an error page or an API error, never a broken file."""
+    return attachment(Response(make(), mimetype="application/pdf"), name)
+
+
+def period_name(kind: str, code: str, f: q.Filters) -> str:
+    """employee-E01-2025-01-01-2025-03-31.pdf: whose report and which period."""
+    period = "-".join(d.isoformat() for d in (f.date_from, f.date_to) if d) or "all"
+    return f"{kind}-{code}-{period}.pdf"
 
 
 def css_string(text: str) -> Markup:

@@ -5,22 +5,21 @@ only their branches (another branch, its employees or audits: 404); auditors no 
 (403, also for the PDF of their own audit: they see it on the audit's page). Anonymous users are
 sent to the login page.
 
-Filters come from the query string (GET) and go through ``queries.parse_filters``; a bad value
+Filters come from the query string (GET) and go through ``filters.parse_filters`` (the API's schema); a bad value
 gives the page again with the filter form and a message, status 400, never a 500.
 """
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from accounts.permissions import can_see_audit, can_see_branch, roles_required
+from accounts.permissions import can_download_audit_pdf, get_visible_or_404, roles_required
 from audits.models import Audit
 from branches.models import Branch, Employee
 from core.models import get_setting
 from core.web import error_response
 from extensions import db
-from reports import context, exports, pdf
+from reports import context, exports, figures, pdf, rankings
 from reports import queries as q
-from scorecards.models import Scorecard
 
 bp = Blueprint("reports", __name__)
 
@@ -29,11 +28,15 @@ PER_PAGE = 25
 
 
 def register(app):
+    from reports import impact_routes  # the builder's impact preview, a blueprint of its own
+
     app.register_blueprint(bp)
+    impact_routes.register(app)
 
     @app.context_processor
     def report_helpers():
-        return {"kpi_label": context.kpi_label, "has_endpoint": lambda name: name in app.view_functions}
+        return {"kpi_label": context.kpi_label, "kpi_row_label": context.kpi_row_label,
+                "kpi_mean": context.kpi_mean, "has_endpoint": lambda name: name in app.view_functions}
 
 
 def _reviewer() -> bool:
@@ -44,18 +47,18 @@ def _color() -> str:
     return get_setting("brand_color")
 
 
+@bp.errorhandler(pdf.PdfError)
+def pdf_failed(exc):
+    return error_response(500, _("The PDF could not be made. Please try again; if it fails again, "
+                                 "tell your administrator."))
+
+
 def _visible_branch(branch_id: int) -> Branch:
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or not can_see_branch(current_user, branch.id):
-        abort(404)
-    return branch
+    return get_visible_or_404(Branch, branch_id, figures.sees_branch)
 
 
 def _visible_employee(employee_id: int) -> Employee:
-    employee = db.session.get(Employee, employee_id)
-    if employee is None or not can_see_branch(current_user, employee.branch_id):
-        abort(404)
-    return employee
+    return get_visible_or_404(Employee, employee_id, figures.sees_employee)
 
 
 def read_filters(fixed=None):
@@ -70,8 +73,6 @@ def read_filters(fixed=None):
         _visible_branch(f.branch_id)
     if f.employee_id is not None:
         _visible_employee(f.employee_id)
-    if f.scorecard_id is not None and db.session.get(Scorecard, f.scorecard_id) is None:
-        return None, {"scorecard": _("Not a valid choice.")}
     return f, {}
 
 
@@ -107,7 +108,7 @@ def _sort_args():
     sort = request.args.get("sort") or "mean"
     order = request.args.get("order") or ("asc" if sort in ("name", "branch") else "desc")
     errors = {}
-    if sort not in q.EMPLOYEE_SORTS:
+    if sort not in rankings.EMPLOYEE_SORTS:
         errors["sort"] = _("Not a valid choice.")
     if order not in ("asc", "desc"):
         errors["order"] = _("Not a valid choice.")
@@ -128,7 +129,7 @@ def employees():
     if errors:
         return _bad_filters("reports/employees.html", errors, sort_labels=context.SORT_LABELS, sort=sort,
                             order=order)
-    page = q.employee_ranking(f, sort=sort, descending=order == "desc", page=_page(), per_page=PER_PAGE,
+    page = rankings.employee_ranking(f, sort=sort, descending=order == "desc", page=_page(), per_page=PER_PAGE,
                               include_unaudited=True)
     args = f.as_args()
     return render_template("reports/employees.html", data={"filters": f, "described": context.describe_filters(f)},
@@ -180,26 +181,11 @@ def _lang_arg() -> str:
     return wanted if wanted in ("es", "en") else lang()
 
 
-def _pdf_response(make, name: str):
-    """A PDF download; a failed render gives an error page, never a broken file."""
-    try:
-        data = make()
-    except pdf.PdfError:
-        return error_response(500, _("The PDF could not be made. Please try again; if it fails again, "
-                                     "tell your administrator."))
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.route("/reports/audits/<int:audit_id>.pdf")
-@roles_required(*REPORT_ROLES)
+@login_required
 def audit_pdf(audit_id):
-    audit = db.session.get(Audit, audit_id)
-    if audit is None or audit.status == "draft" or not can_see_audit(current_user, audit):
-        abort(404)
-    return _pdf_response(lambda: pdf.audit_pdf(audit, _lang_arg()), f"audit-{audit.id}.pdf")
+    audit = get_visible_or_404(Audit, audit_id, can_download_audit_pdf)
+    return pdf.download(lambda: pdf.audit_pdf(audit, _lang_arg()), f"audit-{audit.id}.pdf")
 
 
 @bp.route("/reports/employees/<int:employee_id>.pdf")
@@ -209,8 +195,8 @@ def employee_pdf(employee_id):
     f, errors = read_filters(fixed={"employee_id": person.id, "branch_id": None, "region": None})
     if errors:
         return _filter_error(errors)
-    return _pdf_response(lambda: pdf.employee_pdf(person, f, _lang_arg()),
-                         f"employee-{person.code}-{_period_name(f)}.pdf")
+    return pdf.download(lambda: pdf.employee_pdf(person, f, _lang_arg()),
+                        pdf.period_name("employee", person.code, f))
 
 
 @bp.route("/reports/branches/<int:branch_id>.pdf")
@@ -220,13 +206,8 @@ def branch_pdf(branch_id):
     f, errors = read_filters(fixed={"branch_id": place.id, "region": None, "employee_id": None})
     if errors:
         return _filter_error(errors)
-    return _pdf_response(lambda: pdf.branch_pdf(place, f, _lang_arg()),
-                         f"branch-{place.code}-{_period_name(f)}.pdf")
-
-
-def _period_name(f: q.Filters) -> str:
-    name = "-".join(d.isoformat() for d in (f.date_from, f.date_to) if d) or "all"
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    return pdf.download(lambda: pdf.branch_pdf(place, f, _lang_arg()),
+                        pdf.period_name("branch", place.code, f))
 
 
 def _filter_error(errors: dict):
@@ -244,10 +225,4 @@ def export(what, fmt):
     f, errors = read_filters()
     if errors:
         return _filter_error(errors)
-    body = stream_with_context(exports.export(what, fmt, f))
-    response = Response(body, mimetype=exports.MIMETYPES[fmt])
-    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in exports.filename(what, fmt, f))
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream on as it comes
-    return response
+    return exports.download(what, fmt, f)

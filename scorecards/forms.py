@@ -16,21 +16,12 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from core.forms import DecimalNumberField
+from core.labels import CHANNEL_LABELS, KPI_LABELS  # noqa: F401  (scorecards/routes.py reads them here)
 from scorecards.models import CHANNELS, CRITERION_TYPES, KPI_TAGS
 
-CHANNEL_LABELS = {
-    "visit": _l("Visit (in person)"), "call": _l("Call"), "email": _l("Email"), "chat": _l("Chat"),
-    "social": _l("Social media"),
-}
 TYPE_LABELS = {
     "yes_no": _l("Yes / No"), "scale": _l("Scale"), "choice": _l("Choice"), "number": _l("Number"),
     "text": _l("Text"), "photo": _l("Photo"), "info": _l("Information (a note for the auditor)"),
-}
-KPI_LABELS = {
-    "name_given": _l("Name given"), "greeting": _l("Greeting"), "courtesy": _l("Courtesy"),
-    "accuracy": _l("Accuracy of the information"), "product_knowledge": _l("Product knowledge"),
-    "promise_kept": _l("Promises kept"), "first_contact_resolution": _l("First-contact resolution"),
-    "wait_time": _l("Wait time"), "follow_up": _l("Follow-up offered"), "farewell": _l("Farewell"),
 }
 OP_LABELS = {"": _l("No target (not scored)"), "<=": _l("At most"), ">=": _l("At least")}
 KEY_HINT = _l("Lowercase letters, digits, - and _. Answers and reports refer to it.")

@@ -3,6 +3,9 @@
 ``formats.py`` checks a file; this module turns a checked structure into rows and back, and gives
 the scoring engine a version's spec. Nothing here knows about HTTP.
 """
+from collections.abc import Callable
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from core.timeutil import utcnow
@@ -179,7 +182,7 @@ def import_scorecard(raw, publish: bool = False) -> ScorecardVersion:
 
 def replace_content(version: ScorecardVersion, data: dict) -> ScorecardVersion:
     """Replace a draft's sections, criteria and settings by those of the checked structure ``data``."""
-    _require_draft(version)
+    require_draft(version)
     if audit_count(version):
         raise ScorecardError(_l("Audits use this draft; publish it or start a new version."))
     version.sections.clear()
@@ -195,7 +198,7 @@ def save_draft(version: ScorecardVersion, data: dict) -> ScorecardVersion:
     The slug and channel stay the scorecard's own; the name is the scorecard's. Raises
     ScorecardFileError (every problem, by path) and changes nothing when the content is not valid.
     """
-    _require_draft(version)
+    require_draft(version)
     card = version.scorecard
     checked = formats.parse({**data, "slug": card.slug, "channel": card.channel})
     replace_content(version, checked)
@@ -204,7 +207,7 @@ def save_draft(version: ScorecardVersion, data: dict) -> ScorecardVersion:
     return version
 
 
-def _require_draft(version: ScorecardVersion) -> None:
+def require_draft(version: ScorecardVersion) -> None:
     if version.is_published:
         raise PublishedVersionError(
             f"Scorecard version {version.number} is published and cannot be changed")
@@ -244,7 +247,7 @@ def publish_problems(version: ScorecardVersion) -> list[Problem]:
 
 def publish_version(version: ScorecardVersion) -> ScorecardVersion:
     """Freeze a draft: from now on nothing may change it (the model guard enforces it)."""
-    _require_draft(version)
+    require_draft(version)
     problems = publish_problems(version)
     if problems:
         raise ScorecardFileError(problems)
@@ -292,26 +295,6 @@ def unarchive(scorecard: Scorecard) -> Scorecard:
     return set_archived(scorecard, False)
 
 
-def audit_count(version: ScorecardVersion) -> int:
-    from audits.models import Audit
-
-    if version.id is None:
-        return 0
-    return db.session.scalar(db.select(db.func.count(Audit.id)).where(Audit.version_id == version.id)) or 0
-
-
-def audit_counts(scorecard: Scorecard) -> dict[int, int]:
-    """How many audits use each version of a scorecard: {version id: count}."""
-    from audits.models import Audit
-
-    ids = [v.id for v in scorecard.versions if v.id is not None]
-    if not ids:
-        return {}
-    rows = db.session.execute(db.select(Audit.version_id, db.func.count(Audit.id))
-                              .where(Audit.version_id.in_(ids)).group_by(Audit.version_id))
-    return {version_id: count for version_id, count in rows}
-
-
 def scorecards_for_new_audits(channel: str | None = None) -> list[Scorecard]:
     """Scorecards that may be used for a new audit: not archived, with a published version."""
     query = db.select(Scorecard).where(Scorecard.archived.is_(False)).order_by(Scorecard.slug)
@@ -320,130 +303,28 @@ def scorecards_for_new_audits(channel: str | None = None) -> list[Scorecard]:
     return [card for card in db.session.scalars(query) if card.latest_published is not None]
 
 
-# -- the builder's edits: each one changes the draft's structure and saves it through save_draft ------
+# -- how many audits use a version ----------------------------------------------------------------
+# Audits are filed against versions, and the audits package sits above this one: the application
+# factory hands its query in (``count_audits_with``) rather than this module importing audits.
 
-def _draft_error(problems: list[Problem], prefix: str) -> ScorecardFileError:
-    exc = ScorecardFileError(problems)
-    exc.prefix = prefix
-    return exc
-
-
-def _find_section(data: dict, key: str) -> int:
-    for i, section in enumerate(data["sections"]):
-        if section["key"] == key:
-            return i
-    raise KeyError(key)
+def count_audits_with(app, counter: Callable[[list[int]], dict[int, int]]) -> None:
+    """``counter(version ids)`` returns {version id: audits using it}; versions without audits may be absent."""
+    app.extensions["scorecards.count_audits"] = counter
 
 
-def _find_criterion(data: dict, key: str) -> tuple[int, int]:
-    for i, section in enumerate(data["sections"]):
-        for j, criterion in enumerate(section["criteria"]):
-            if criterion["key"] == key:
-                return i, j
-    raise KeyError(key)
+def _count_audits(ids: list[int]) -> dict[int, int]:
+    counter = current_app.extensions.get("scorecards.count_audits")
+    if counter is None:  # fail loudly: without it a draft that audits use could be rewritten
+        raise RuntimeError("No audit counter: create_app connects audits to scorecards (count_audits_with)")
+    return counter(ids) if ids else {}
 
 
-def find_section(version: ScorecardVersion, key: str) -> Section | None:
-    return next((s for s in version.sections if s.key == key), None)
+def audit_count(version: ScorecardVersion) -> int:
+    if version.id is None:
+        return 0
+    return _count_audits([version.id]).get(version.id, 0)
 
 
-def find_criterion(version: ScorecardVersion, key: str) -> Criterion | None:
-    return next((c for c in version.criteria if c.key == key), None)
-
-
-def _save(version: ScorecardVersion, data: dict, prefix: str = "") -> ScorecardVersion:
-    try:
-        return save_draft(version, data)
-    except ScorecardFileError as exc:
-        raise _draft_error(exc.problems, prefix) from None
-
-
-def update_settings(version: ScorecardVersion, name, pass_mark, critical_zeroes_score: bool) -> ScorecardVersion:
-    _require_draft(version)
-    data = version_to_dict(version)
-    data.update(name=name, pass_mark=pass_mark, critical_zeroes_score=critical_zeroes_score)
-    return _save(version, data)
-
-
-def put_section(version: ScorecardVersion, old_key: str | None, fields: dict) -> str:
-    """Add a section (old_key None, at the end) or change one; ``fields``: key, title, weight.
-    Returns the path of the section in the file's structure (for error messages)."""
-    _require_draft(version)
-    data = version_to_dict(version)
-    if old_key is None:
-        index = len(data["sections"])
-        data["sections"].append({"criteria": [], **fields})
-    else:
-        index = _find_section(data, old_key)
-        data["sections"][index] = {**data["sections"][index], **fields}
-    prefix = f"sections[{index}]"
-    new_key = fields.get("key")
-    if new_key != old_key and any(s["key"] == new_key for i, s in enumerate(data["sections"]) if i != index):
-        raise _draft_error([Problem(f"{prefix}.key", _l("%(key)s is already the key of another section",
-                                                        key=new_key))], prefix)
-    _save(version, data, prefix)
-    return prefix
-
-
-def move_section(version: ScorecardVersion, key: str, delta: int) -> None:
-    _require_draft(version)
-    data = version_to_dict(version)
-    i = _find_section(data, key)
-    j = i + delta
-    if 0 <= j < len(data["sections"]):
-        data["sections"][i], data["sections"][j] = data["sections"][j], data["sections"][i]
-        _save(version, data)
-
-
-def remove_section(version: ScorecardVersion, key: str) -> None:
-    _require_draft(version)
-    data = version_to_dict(version)
-    del data["sections"][_find_section(data, key)]
-    _save(version, data)
-
-
-def put_criterion(version: ScorecardVersion, section_key: str, old_key: str | None, fields: dict) -> str:
-    """Add a criterion to a section (old_key None, at its end) or change one (it may move to another
-    section: then it goes to that section's end). ``fields`` holds the criterion as in the file.
-    Returns its path; on problems raises ScorecardFileError with ``prefix`` set to that path."""
-    _require_draft(version)
-    data = version_to_dict(version)
-    target = _find_section(data, section_key)
-    position = None
-    if old_key is not None:
-        i, j = _find_criterion(data, old_key)
-        del data["sections"][i]["criteria"][j]
-        if i == target:
-            position = j
-    criteria = data["sections"][target]["criteria"]
-    if position is None:
-        position = len(criteria)
-    criteria.insert(position, fields)
-    prefix = f"sections[{target}].criteria[{position}]"
-    new_key = fields.get("key")
-    others = [c["key"] for s in data["sections"] for c in s["criteria"] if c is not fields]
-    if new_key in others:
-        raise _draft_error([Problem(f"{prefix}.key", _l(
-            "%(key)s is already the key of another criterion; a criterion key is unique within its scorecard",
-            key=new_key))], prefix)
-    _save(version, data, prefix)
-    return prefix
-
-
-def move_criterion(version: ScorecardVersion, key: str, delta: int) -> None:
-    _require_draft(version)
-    data = version_to_dict(version)
-    i, j = _find_criterion(data, key)
-    criteria = data["sections"][i]["criteria"]
-    k = j + delta
-    if 0 <= k < len(criteria):
-        criteria[j], criteria[k] = criteria[k], criteria[j]
-        _save(version, data)
-
-
-def remove_criterion(version: ScorecardVersion, key: str) -> None:
-    _require_draft(version)
-    data = version_to_dict(version)
-    i, j = _find_criterion(data, key)
-    del data["sections"][i]["criteria"][j]
-    _save(version, data)
+def audit_counts(scorecard: Scorecard) -> dict[int, int]:
+    """How many audits use each version of a scorecard: {version id: count}."""
+    return _count_audits([v.id for v in scorecard.versions if v.id is not None])

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Veraz needs on a fresh Debian machine: system libraries (when root and missing),
 # a virtualenv with the Python packages, and the compiled translations.
-# Usage: scripts/bootstrap.sh [--dev]   (--dev adds test tools, Chromium, PostgreSQL)
+# Usage: scripts/bootstrap.sh [--dev]   (--dev adds test tools, Chromium, PostgreSQL, Redis)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEV=0; [ "${1:-}" = "--dev" ] && DEV=1
@@ -13,6 +13,7 @@ if [ "$DEV" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)  # the benchmark's load generator
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # jobs, e-mail and limit tests
   command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ] || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,14 +72,25 @@ def update():
 
 def merge(file):
     spanish = load(po_path("es"))
+    spanish.locale = "es"  # the catalogue then knows (and writes) Spanish's three plural forms
     table = json.loads(Path(file).read_text(encoding="utf-8"))
     for message in spanish:
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in table:
             value = table[key]
-            message.string = tuple(value) if isinstance(message.id, tuple) else value
+            plural = isinstance(message.id, tuple)
+            message.string = plural_forms(value, get_plural("es").num_plurals) if plural else value
             message.flags.discard("fuzzy")
     save(spanish, po_path("es"))
+
+
+def plural_forms(value, count: int) -> tuple:
+    """All ``count`` plural forms of a translation: Babel gives Spanish three (one, many, other;
+    "many" is for exact millions), and ``pybabel compile`` picks the form by that rule. A source
+    file that lists two (one, other) means "other" for "many" too. A form left empty would make
+    gettext answer in English."""
+    forms = [value] if isinstance(value, str) else list(value)
+    return tuple(forms + [forms[-1]] * (count - len(forms)))
 
 
 def missing(lang="es"):
@@ -93,7 +105,8 @@ def missing(lang="es"):
         found = have.get(key)
         strings = found.string if found is not None else ""
         strings = strings if isinstance(strings, tuple) else (strings,)
-        if found is None or not all(strings) or "fuzzy" in found.flags:
+        if found is None or not all(strings) or "fuzzy" in found.flags or (
+                isinstance(message.id, tuple) and len(strings) < get_plural(lang).num_plurals):
             lacking.append(key)
     return lacking
 

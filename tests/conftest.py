@@ -15,6 +15,9 @@ import accounts.models
 from app import create_app
 from extensions import db
 from tests import factories
+from tests.support import api as api_support
+from tests.support import quarter as quarter_support
+from tests.support import walk
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -147,3 +150,29 @@ def login_as(client, world):
         assert response.status_code == 302, f"login as {name} failed"
         return client
     return _login
+
+
+@pytest.fixture
+def cheap_password_hashing(monkeypatch):
+    """Cheaper Argon2 for modules that make many users (``pytest.mark.usefixtures`` it first)."""
+    api_support.cheap_hashes(monkeypatch)
+
+
+@pytest.fixture
+def api(app, client, world):
+    """The API's world: a token for every user, audits and assignments of each branch
+    (tests/support/api.py says what is in it)."""
+    return api_support.api_world(app, client, world)
+
+
+@pytest.fixture
+def quarter(app, world):
+    """A first quarter of audits with every figure computed by hand (tests/support/quarter.py)."""
+    with app.app_context():
+        return quarter_support.build_quarter(world)
+
+
+@pytest.fixture
+def objects(app, world):
+    """What the access walk fills URLs with: branch A's things, owned by the first auditor."""
+    return walk.access_objects(app, world, api_support.ROLES)

@@ -29,11 +29,12 @@ def employee(branch, **kw) -> Employee:
     return obj
 
 
-def user(role, email=None, branches=(), language="en", **kw):
+def user(role, email=None, branches=(), language="en", employee=None, **kw):
     n = next(_seq)
     email = email or f"{role}{n}@test.example"
     return account_services.create_user(email, kw.get("name", f"{role.title()} {n}"), role, PASSWORD,
-                                        language, branch_ids=[b.id for b in branches])
+                                        language, branch_ids=[b.id for b in branches],
+                                        employee_id=employee.id if employee else None)
 
 
 def world() -> dict:
@@ -49,6 +50,7 @@ def world() -> dict:
         "auditor": user("auditor", "auditor@test.example"),
         "auditor2": user("auditor", "auditor2@test.example"),
         "hr": user("hr", "hr@test.example"),
+        "employee": user("employee", "employee.a@test.example", employee=ea),  # Ana's own login
     }
     out = {name: {"id": u.id, "email": u.email} for name, u in users.items()}
     out.update(branch_a=a.id, branch_b=b.id, employee_a=ea.id, employee_b=eb.id)
@@ -108,7 +110,7 @@ def audit(version, auditor_id, branch_id, answers=None, status="approved", emplo
     import uuid
     from datetime import timedelta
 
-    from audits import services
+    from audits.answers import score_and_store, set_answers
     from audits.models import Audit
     from core.timeutil import utcnow
 
@@ -118,9 +120,9 @@ def audit(version, auditor_id, branch_id, answers=None, status="approved", emplo
                 status=status, started_at=started_at, ended_at=started_at + timedelta(minutes=20), **kw)
     db.session.add(obj)
     db.session.flush()
-    services.set_answers(obj, dict(WORKED_ANSWERS if answers is None else answers), comments)
+    set_answers(obj, dict(WORKED_ANSWERS if answers is None else answers), comments)
     if status != "draft":
-        services.score_and_store(obj)
+        score_and_store(obj)
         obj.submitted_at = started_at + timedelta(minutes=25)
     db.session.flush()
     return obj

@@ -6,20 +6,17 @@ new route cannot ship without saying who may use it. Refused people get 403 or 4
 call without a token, a redirect to the login page for a web page), never a 500, and never a page
 that shows branch A's data to someone outside it.
 """
-import io
 import re
-from datetime import date, timedelta
 
 import pytest
-from PIL import Image
 
-from accounts.models import ApiToken, User
-from audits.models import Assignment, Audit, Photo
-from branches.models import Employee
+from audits.models import Audit
 from extensions import db
 from tests import factories
+from tests.support.walk import MARKER, PERSON
 
-PEOPLE = ["anonymous", "auditor", "auditor2", "manager_a", "manager_b", "hr", "admin"]
+# "employee" is an employee's own login (branch A's Ana): it has no rights yet beyond its profile.
+PEOPLE = ["anonymous", "auditor", "auditor2", "manager_a", "manager_b", "hr", "employee", "admin"]
 LOGGED_IN = set(PEOPLE) - {"anonymous"}
 ALL = set(PEOPLE)
 ADMIN = {"admin"}
@@ -29,8 +26,6 @@ SEES_A = {"admin", "manager_a", "hr"}          # may see branch A's things
 MANAGES_A = {"admin", "manager_a"}             # may change branch A's things
 OWNER = {"auditor"}                           # the auditor whose audit it is
 REPORTS_LISTS = {"admin", "hr", "manager_a", "manager_b"}
-MARKER = "Zelda Secret-A"                     # branch A's audit comments: never shown to outsiders
-PERSON = "Ximena Branch-A"                    # branch A's employee: never shown to other managers
 # (auditors may see employees' names while they may start unplanned audits: they pick who served)
 
 # endpoint -> who may use it (for GET), or {method: who} where methods differ.
@@ -42,6 +37,8 @@ POLICY = {
     # everyone's own
     "accounts.profile": LOGGED_IN, "accounts.change_password": LOGGED_IN, "accounts.create_token": LOGGED_IN,
     "accounts.revoke_token": OWNER,
+    "notifications.list_notifications": LOGGED_IN, "notifications.preferences": LOGGED_IN,
+    "notifications_api.list_notifications": LOGGED_IN, "notifications_api.mark_notifications_read": LOGGED_IN,
     # admin
     "accounts.list_users": ADMIN, "accounts.create_user": ADMIN, "accounts.edit_user": ADMIN,
     "accounts.settings": ADMIN,
@@ -58,8 +55,9 @@ POLICY = {
     "audits.fill": OWNER, "audits.autosave": OWNER, "audits.submit": OWNER, "audits.checkin": OWNER,
     "audits.upload_photo": OWNER, "audits.delete_photo": OWNER, "audits.review": MANAGES_A,
     # API: the same rules
-    "accounts_api.me": LOGGED_IN, "accounts_api.list_users": MANAGERS | ADMIN,
-    "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
+    "accounts_api.me": LOGGED_IN, "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
+    "users_api.list_users": MANAGERS | ADMIN, "users_api.create_user": ADMIN, "users_api.get_user": ADMIN,
+    "users_api.update_user": ADMIN, "users_api.sync_user": ADMIN,
     # auditors read branches and employees while unplanned audits are allowed (the default)
     "branches_api.list_branches": REPORTS_LISTS | AUDITORS, "branches_api.create_branch": ADMIN,
     "branches_api.get_branch": SEES_A | AUDITORS, "branches_api.update_branch": ADMIN,
@@ -67,6 +65,8 @@ POLICY = {
     "branches_api.get_employee": SEES_A | AUDITORS, "branches_api.update_employee": ADMIN,
     "scorecards_api.list_scorecards": LOGGED_IN, "scorecards_api.get_scorecard": LOGGED_IN,
     "scorecards_api.import_scorecard": ADMIN, "scorecards_api.publish_scorecard": ADMIN,
+    # previewing a draft's impact: admins only, like the builder (managers, HR, auditors and employees: 403)
+    "scorecards_api.preview_scorecard": ADMIN, "impact.preview": ADMIN,
     "assignments_api.list_assignments": LOGGED_IN, "assignments_api.create_assignment": MANAGERS | ADMIN,
     "assignments_api.get_assignment": OWNER | SEES_A, "assignments_api.update_assignment": MANAGES_A,
     "assignments_api.delete_assignment": MANAGES_A,
@@ -77,10 +77,11 @@ POLICY = {
     "photos_api.get_photo": OWNER | SEES_A, "photos_api.delete_photo": OWNER,
     # reports
     "reports.overview": REPORTS_LISTS, "reports.employees": REPORTS_LISTS, "reports.branch": SEES_A,
-    "reports.employee": SEES_A, "reports.audit_pdf": SEES_A, "reports.employee_pdf": SEES_A,
+    "reports.employee": SEES_A, "reports.audit_pdf": OWNER | SEES_A, "reports.employee_pdf": SEES_A,
     "reports.branch_pdf": SEES_A, "reports.export": REPORTS_LISTS,
-    "reports_api.audit_pdf": SEES_A, "reports_api.employee_pdf": SEES_A, "reports_api.branch_pdf": SEES_A,
-    "reports_api.export": REPORTS_LISTS,
+    "reports_api.audit_pdf": OWNER | SEES_A, "reports_api.employee_pdf": SEES_A, "reports_api.branch_pdf": SEES_A,
+    "reports_api.export": REPORTS_LISTS, "reports_api.branch_figures": SEES_A,
+    "reports_api.employee_figures": SEES_A, "reports_api.overview_figures": REPORTS_LISTS,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN}
@@ -100,50 +101,6 @@ def allowed_for(endpoint, method):
     return rule
 
 
-@pytest.fixture
-def objects(app, world):
-    """Branch A's things, owned by the first auditor; branch B's belong to the second."""
-    with app.app_context():
-        db.session.get(Employee, world["employee_a"]).name = PERSON
-        version = factories.scorecard()
-        audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="submitted",
-                                employee_id=world["employee_a"], comments={"a_no": MARKER})
-        draft_audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="draft",
-                                      employee_id=world["employee_a"], comments={"a_no": MARKER})
-        factories.audit(version, world["auditor2"]["id"], world["branch_b"], status="submitted")
-        draft = factories.scorecard(publish=False)
-        assignment = Assignment(auditor_id=world["auditor"]["id"], branch_id=world["branch_a"],
-                                scorecard_id=version.scorecard_id, employee_id=world["employee_a"],
-                                due_date=date.today() + timedelta(days=2), created_by_id=world["admin"]["id"])
-        db.session.add(assignment)
-        image = io.BytesIO()
-        Image.new("RGB", (8, 8), "red").save(image, "JPEG")
-        photo = Photo(audit=draft_audit, filename="access-test.jpg", size=image.tell())
-        db.session.add(photo)
-        auditor = db.session.get(User, world["auditor"]["id"])
-        token, _secret = ApiToken.issue(auditor, "walk")
-        tokens = {}
-        for name in LOGGED_IN:
-            _row, tokens[name] = ApiToken.issue(db.session.get(User, world[name]["id"]), "walk")
-        db.session.commit()
-        import os
-
-        os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
-        with open(os.path.join(app.config["UPLOAD_FOLDER"], "access-test.jpg"), "wb") as handle:
-            handle.write(image.getvalue())
-        first = version.sections[0]
-        return {
-            "audit_id": audit.id, "draft_audit_id": draft_audit.id, "assignment_id": assignment.id,
-            "branch_id": world["branch_a"],
-            "employee_id": world["employee_a"], "user_id": world["auditor"]["id"], "token_id": token.id,
-            "photo_id": photo.id, "slug": version.scorecard.slug, "card_id": draft.scorecard_id,
-            "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
-            "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
-            "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
-            "tokens": tokens,
-        }
-
-
 def urls(app, objects):
     """(endpoint, method, url) for every rule, its parameters filled with branch A's objects."""
     out, unknown = [], []
@@ -151,7 +108,7 @@ def urls(app, objects):
         values = {}
         for arg in rule.arguments:
             if arg not in objects:
-                unknown.append(f"{rule.endpoint} needs a value for <{arg}>: add it to the objects fixture")
+                unknown.append(f"{rule.endpoint} needs a value for <{arg}>: add it to tests/support/walk.py")
             values[arg] = objects.get(arg, 1)
         if rule.endpoint in ON_A_DRAFT:  # filling needs an audit still being filled
             values["audit_id"] = objects["draft_audit_id"]
@@ -191,7 +148,7 @@ def test_each_person_reaches_only_what_they_may(app, objects, world, person):
         if api and person != "anonymous":
             headers["Authorization"] = f"Bearer {objects['tokens'][person]}"
         api_client = app.test_client() if api else client  # the API ignores cookies; test it without them
-        kwargs = {"json": {}} if api and method in ("POST", "PATCH") else {}
+        kwargs = {"json": {}} if api and method in ("POST", "PATCH", "PUT") else {}
         response = api_client.open(url, method=method, headers=headers, **kwargs)
         status = response.status_code
         body = response.get_data(as_text=True) if response.mimetype in ("text/html", "application/json") else ""

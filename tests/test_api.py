@@ -7,14 +7,14 @@ import pytest
 
 from accounts.models import ApiToken, User
 from audits.models import Assignment, Audit
+from branches.models import Branch
 from core.models import get_setting
 from extensions import db
 from tests import factories
-from tests import test_api_support as support
-from tests.test_api_support import OUTSIDERS, cid
+from tests.support.api import OUTSIDERS, cid, issue_token
 
 # The shared fixtures (pytest finds them as module attributes).
-api, cheap_password_hashing = support.api, support.cheap_password_hashing
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")  # before the world is made
 
 ALL = ("admin", "manager_a", "manager_b", "auditor", "auditor2", "hr")
 
@@ -117,7 +117,7 @@ def test_create_token_refuses_unknown_and_deactivated_users(app, runner, world):
 def test_the_api_needs_no_csrf_token(make_app, world):
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        from tests.test_api_support import issue_token
+        from tests.support.api import issue_token
 
         secret = issue_token(world["admin"]["id"])
         db.session.commit()
@@ -125,7 +125,16 @@ def test_the_api_needs_no_csrf_token(make_app, world):
     response = client.post("/api/v1/branches", json={"code": "C-1", "name": "Centro"},
                            headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 201
-    assert client.post("/branches/new", data={"code": "C-2", "name": "x"}).status_code in (302, 400)
+    # while the same form posted on the web by a logged-in admin without its CSRF token is refused
+    login_page = client.get("/login").get_data(as_text=True)
+    csrf_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    assert client.post("/login", data={"email": world["admin"]["email"], "password": factories.PASSWORD,
+                                       "csrf_token": csrf_token}).status_code == 302
+    refused = client.post("/branches/new", data={"code": "C-2", "name": "x"}, headers={"Accept-Language": "en"})
+    assert refused.status_code == 400
+    assert "The form expired or was not sent from Veraz" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(Branch.id).where(Branch.code == "C-2")) is None
 
 
 # --- the error format -------------------------------------------------------------------------------
@@ -418,6 +427,30 @@ def test_returning_needs_a_reason_and_the_right_reviewer(api):
     assert audit["history"][-1]["action"] == "returned" and audit["history"][-1]["reason"] == body["reason"]
 
 
+def test_a_manager_cannot_approve_or_return_their_own_audit_but_another_manager_of_the_branch_can(api):
+    with api.app.app_context():
+        colleague = factories.user("manager", "colleague.a@test.example",
+                                   branches=[db.session.get(Branch, api.world["branch_a"])])
+        api.tokens["colleague_a"] = issue_token(colleague.id, "colleague")
+        db.session.commit()
+    made = api.post("manager_a", "/api/v1/audits", json={
+        "client_id": cid(), "scorecard": api.ids["slug"], "branch_id": api.world["branch_a"],
+        "answers": {"a_yes": "yes", "a_no": "yes", "a_na": "yes", "b_scale": 5, "b_yes": "yes"}, "submit": True})
+    assert made.status_code == 201 and made.get_json()["score"] == 100
+    audit_id = made.get_json()["id"]
+
+    for action, body in (("approve", {}), ("return", {"reason": "Looks too good"})):
+        refused = api.post("manager_a", f"/api/v1/audits/{audit_id}/{action}", json=body)
+        assert refused.status_code == 403
+        assert error_of(refused)["message"] == ("You made this audit, so you cannot review it: another manager "
+                                                "of the branch or an administrator approves or returns it.")
+    assert api.get("manager_a", f"/api/v1/audits/{audit_id}").get_json()["status"] == "submitted"
+    approved = api.post("colleague_a", f"/api/v1/audits/{audit_id}/approve", json={})
+    assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
+    assert approved.get_json()["reviewed_by"]["name"] != api.get("manager_a", f"/api/v1/audits/{audit_id}") \
+        .get_json()["auditor"]["name"]
+
+
 def test_creating_audits_by_role(api):
     def body(**kw):
         return {"client_id": cid(), "scorecard": api.ids["slug"], "branch_id": api.world["branch_a"], **kw}
@@ -509,12 +542,12 @@ def test_paths_naming_nothing_storable_are_404(api):
 
 
 def test_pdfs_and_exports_are_for_admins_managers_of_the_branch_and_hr(api):
-    """As on the web: auditors get no reports (not even their own audit's PDF), managers only their
+    """As on the web: an auditor gets their own audit's PDF and no other report, managers only their
     branches'; drafts have no PDF."""
     a, b = api.world["branch_a"], api.world["branch_b"]
     audit_id = api.ids["submitted_a"]
     responses = api.expect("GET", f"/api/v1/reports/audits/{audit_id}.pdf",
-                           {"manager_b": 404, "auditor": 403, "auditor2": 403, "hr": 200, "manager_a": 200,
+                           {"manager_b": 404, "auditor": 200, "auditor2": 404, "hr": 200, "manager_a": 200,
                             "admin": 200})
     assert all(r.data.startswith(b"%PDF") for r in responses.values() if r.status_code == 200)
     assert responses["admin"].headers["Content-Disposition"] == f'attachment; filename="audit-{audit_id}.pdf"'

@@ -10,10 +10,9 @@ from audits.models import Audit
 from extensions import db
 from scorecards.defaults import DEFAULTS_DIR
 from tests import factories
-from tests import test_api_support as support
-from tests.test_api_support import cid
+from tests.support.api import cid
 
-api, cheap_password_hashing = support.api, support.cheap_password_hashing
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")  # before the world is made
 
 # A visit to branch A with the default branch-visit scorecard, answered in full.
 VISIT_ANSWERS = {
@@ -68,8 +67,12 @@ def test_issue_6_a_script_imports_publishes_audits_approves_and_downloads_the_pd
     assert audit["critical_failure"] is False
     assert audit["comments"] == {"name_given": "No name badge either."}
 
-    # Approve it.
-    audit = call("POST", f"/api/v1/audits/{audit['id']}/approve", 200, json={"lock_version": audit["lock_version"]})
+    # The script made this audit, so it may not approve it: the branch's manager does.
+    refused = call("POST", f"/api/v1/audits/{audit['id']}/approve", 403, json={"lock_version": audit["lock_version"]})
+    assert "You made this audit" in refused.get_json()["error"]["message"]
+    manager_token = runner.invoke(args=["create-token", "manager.a@test.example", "--name", "review"]).output.strip()
+    audit = Script(client, manager_token)("POST", f"/api/v1/audits/{audit['id']}/approve", 200,
+                                          json={"lock_version": audit["lock_version"]})
     assert audit.get_json()["status"] == "approved"
 
     # Download its PDF.
@@ -236,5 +239,5 @@ def test_exports_and_period_reports_with_the_dashboards_filters(api):
     path = f"/api/v1/reports/employees/{api.world['employee_b']}.pdf"
     api.expect("GET", path, {"manager_a": 404, "auditor2": 403, "manager_b": 200})
     path = f"/api/v1/reports/audits/{api.ids['submitted_b']}.pdf"
-    api.expect("GET", path, {"manager_a": 404, "auditor2": 403, "hr": 200})
+    api.expect("GET", path, {"manager_a": 404, "auditor2": 200, "auditor": 404, "hr": 200})
     api.expect("GET", f"/api/v1/reports/audits/{api.ids['draft_a']}.pdf", {"admin": 404})

@@ -4,11 +4,10 @@ import hashlib
 import io
 import os
 
+import pytest
 from PIL import Image
 
-from tests import test_api_support as support
-
-api, cheap_password_hashing = support.api, support.cheap_password_hashing
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 
 def jpeg_with_gps(width=2400, height=1200) -> bytes:

@@ -9,9 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from tests import test_api_support as support
-
-api, cheap_password_hashing = support.api, support.cheap_password_hashing
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")  # before the world is made
 
 
 def _let_hypothesis_jsonschema_draw_objects():

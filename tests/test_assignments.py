@@ -8,6 +8,8 @@ import pytest
 
 from accounts.models import User
 from audits import services
+from audits.assignments import assignment_query, plan_assignment
+from audits.errors import AuditForbidden, AuditInvalid, AuditNotFound
 from audits.models import Assignment
 from extensions import db
 from tests import factories
@@ -96,9 +98,9 @@ def test_overdue_assignments_are_marked_and_the_soonest_comes_first(app, client,
     assert overdue.count('class="overdue"') == 1
     with app.app_context():
         admin = db.session.get(User, world["admin"]["id"])
-        rows = db.session.scalars(services.assignment_query(admin, status="overdue")).all()
+        rows = db.session.scalars(assignment_query(admin, status="overdue")).all()
         assert [a.notes for a in rows] == ["late one"]
-        rows = db.session.scalars(services.assignment_query(admin, status="open")).all()
+        rows = db.session.scalars(assignment_query(admin, status="open")).all()
         assert [a.notes for a in rows] == ["tomorrow", "later"]
 
 
@@ -147,16 +149,16 @@ def test_an_assignment_with_an_audit_cannot_be_deleted_or_moved(app, client, log
 def test_plan_assignment_service_names_each_bad_field(app, world, card):
     with app.app_context():
         admin = db.session.get(User, world["admin"]["id"])
-        with pytest.raises(services.AuditInvalid) as bad:
-            services.plan_assignment(admin, auditor=world["hr"]["id"], branch=999, scorecard="no-such-card",
+        with pytest.raises(AuditInvalid) as bad:
+            plan_assignment(admin, auditor=world["hr"]["id"], branch=999, scorecard="no-such-card",
                                      due_date="31/12/2026")
         assert [k for k, _m in bad.value.problems] == ["auditor_id", "branch_id", "scorecard", "due_date"]
-        by_email = services.plan_assignment(admin, auditor="AUDITOR@test.example", branch=world["branch_a"],
+        by_email = plan_assignment(admin, auditor="AUDITOR@test.example", branch=world["branch_a"],
                                             scorecard=card, due_date="2026-12-31")
         assert by_email.auditor_id == world["auditor"]["id"] and by_email.due_date == date(2026, 12, 31)
         auditor = db.session.get(User, world["auditor"]["id"])
-        with pytest.raises(services.AuditForbidden):
-            services.plan_assignment(auditor, auditor=auditor, branch=world["branch_a"], scorecard=card)
+        with pytest.raises(AuditForbidden):
+            plan_assignment(auditor, auditor=auditor, branch=world["branch_a"], scorecard=card)
         manager_b = db.session.get(User, world["manager_b"]["id"])
-        with pytest.raises(services.AuditNotFound):
-            services.plan_assignment(manager_b, auditor=auditor, branch=world["branch_a"], scorecard=card)
+        with pytest.raises(AuditNotFound):
+            plan_assignment(manager_b, auditor=auditor, branch=world["branch_a"], scorecard=card)

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from audits import services
+from audits.answers import answer_values
 from audits.models import Audit, AuditEvent
 from core.models import set_setting
 from extensions import db
@@ -89,6 +90,24 @@ def test_managers_see_what_awaits_their_review(app, client, login_as, world, car
     assert f"/audits/{waiting}\"" not in client.get("/audits?review=1").data.decode()
 
 
+def test_a_manager_does_not_review_their_own_audit_on_the_web(app, client, login_as, world, card):
+    own = make_audit(app, world, card, auditor="manager_a", status="submitted")
+    other = make_audit(app, world, card, status="submitted")
+    login_as("manager_a")
+    queue = client.get("/audits?review=1").data.decode()
+    assert {int(n) for n in re.findall(r'/audits/(\d+)"', queue)} == {other}
+    page = client.get(f"/audits/{own}").data.decode()
+    assert 'value="approve"' not in page and 'value="return"' not in page
+    assert 'value="approve"' in client.get(f"/audits/{other}").data.decode()
+
+    refused = client.post(f"/audits/{own}/review", data={"action": "approve"})
+    assert refused.status_code == 403 and b"You made this audit, so you cannot review it" in refused.data
+    assert audit_row(app, own).status == "submitted"
+    login_as("admin")
+    assert client.post(f"/audits/{own}/review", data={"action": "approve"}).status_code == 302
+    assert audit_row(app, own).status == "approved"
+
+
 def test_the_list_filters_by_status_branch_and_date(app, client, login_as, world, card):
     a = make_audit(app, world, card, status="approved")
     b = make_audit(app, world, card, auditor="auditor2", branch="branch_b", status="submitted")
@@ -108,7 +127,7 @@ def test_only_the_auditor_may_autosave(app, client, login_as, world, card, role,
     assert response.status_code == status
     assert response.json["error"]["message"]
     with app.app_context():
-        assert services.answer_values(db.session.get(Audit, audit_id)) == {}
+        assert answer_values(db.session.get(Audit, audit_id)) == {}
 
 
 def test_others_are_sent_from_the_fill_page_to_the_read_only_page(app, client, login_as, world, card):
@@ -135,7 +154,7 @@ def test_autosave_saves_each_change_and_refuses_bad_values_by_criterion(app, cli
     assert response.status_code == 200 and response.json["answered"] == 2 and response.json["total"] == 6
     with app.app_context():
         audit = db.session.get(Audit, audit_id)
-        assert services.answer_values(audit) == {"a_yes": "yes", "b_scale": 4}
+        assert answer_values(audit) == {"a_yes": "yes", "b_scale": 4}
         assert audit.employee_name_given == "Lucía" and audit.started_at.isoformat() == "2026-03-02T10:15:00"
     bad = client.post(f"/audits/{audit_id}/autosave", headers=JSON, json={"answers": {"b_scale": "9", "a_no": "y"}})
     assert bad.status_code == 422
@@ -154,7 +173,7 @@ def test_the_plain_form_works_without_javascript(app, client, login_as, world, c
     assert response.status_code == 302
     with app.app_context():
         audit = db.session.get(Audit, audit_id)
-        assert services.answer_values(audit) == {"a_yes": "yes", "b_scale": 3, "b_notes": "Busy shop"}
+        assert answer_values(audit) == {"a_yes": "yes", "b_scale": 3, "b_notes": "Busy shop"}
         assert audit.notes == "Rainy day" and audit.employee_id == world["employee_a"]
     page = client.get(f"/audits/{audit_id}/fill").data.decode()
     assert re.search(r'value="yes" checked', page) and "Smiled" in page
@@ -174,7 +193,7 @@ def test_submit_lists_every_missing_answer_with_links_and_keeps_what_was_sent(ap
     assert 'href="#q-a_yes"' not in page
     with app.app_context():
         audit = db.session.get(Audit, audit_id)
-        assert audit.status == "draft" and services.answer_values(audit) == {"a_yes": "yes"}
+        assert audit.status == "draft" and answer_values(audit) == {"a_yes": "yes"}
 
 
 def test_a_double_submit_gives_one_submission_with_the_right_score(app, client, login_as, world, card):
@@ -280,11 +299,11 @@ def test_two_reviewers_the_second_gets_a_clear_conflict(app, client, login_as, w
 def test_two_reviewers_at_the_very_same_moment_one_wins(app, world, card, monkeypatch):
     """Two requests load the submitted audit, wait for each other, then both act: the optimistic
     lock (lock_version) lets one win and the other gets 409 with who won."""
-    from audits import routes
+    from audits.routes import review
 
     audit_id = make_audit(app, world, card, status="submitted")
     barrier = threading.Barrier(2)
-    original = routes._visible_audit
+    original = review.visible_audit
 
     def loaded_together(ident):
         audit = original(ident)
@@ -292,7 +311,7 @@ def test_two_reviewers_at_the_very_same_moment_one_wins(app, world, card, monkey
         barrier.wait(timeout=10)
         return audit
 
-    monkeypatch.setattr(routes, "_visible_audit", loaded_together)
+    monkeypatch.setattr(review, "visible_audit", loaded_together)
     clients = {}
     for name in ("manager_a", "admin"):
         clients[name] = app.test_client()

@@ -7,7 +7,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.models import User
 from audits import services
+from audits.answers import answer_values
+from audits.errors import AuditConflict, AuditForbidden, AuditInvalid, AuditNotFound
 from audits.models import Assignment, Audit, AuditEvent
+from audits.queries import history
 from core.models import set_setting
 from extensions import db
 from tests import factories
@@ -63,14 +66,14 @@ def test_the_same_client_id_gives_back_the_first_audit(ctx):
     again = start(ctx, client_id=client_id, branch=ctx["world"]["branch_b"])
     assert again.id == first.id and again.created_now is False and again.branch_id == ctx["world"]["branch_a"]
     assert db.session.scalar(db.select(db.func.count(Audit.id))) == 1
-    with pytest.raises(services.AuditConflict):
+    with pytest.raises(AuditConflict):
         start(ctx, "auditor2", client_id=client_id)  # someone else's id is not theirs to reuse
 
 
 def test_unplanned_audits_follow_the_admin_setting(ctx):
     set_setting("allow_unplanned_audits", False)
     db.session.flush()
-    with pytest.raises(services.AuditForbidden) as refused:
+    with pytest.raises(AuditForbidden) as refused:
         start(ctx)
     assert refused.value.status == 403 and "turned off" in refused.value.message
     assert start(ctx, "manager_a").created_now  # managers may still, in their branches
@@ -78,17 +81,17 @@ def test_unplanned_audits_follow_the_admin_setting(ctx):
 
 
 def test_managers_and_hr_cannot_start_audits_outside_their_scope(ctx):
-    with pytest.raises(services.AuditNotFound):
+    with pytest.raises(AuditNotFound):
         start(ctx, "manager_b")  # branch A is not theirs
-    with pytest.raises(services.AuditForbidden):
+    with pytest.raises(AuditForbidden):
         start(ctx, "hr")
 
 
 def test_an_assignment_is_used_only_by_its_auditor_and_only_once(ctx):
     assignment = plan(ctx, employee_id=ctx["world"]["employee_a"])
-    with pytest.raises(services.AuditNotFound):
+    with pytest.raises(AuditNotFound):
         services.create_audit(ctx["auditor2"], assignment=assignment.id, client_id=cid())
-    with pytest.raises(services.AuditForbidden):
+    with pytest.raises(AuditForbidden):
         services.create_audit(ctx["manager_a"], assignment=assignment, client_id=cid())
     client_id = cid()
     audit = services.create_audit(ctx["auditor"], assignment=assignment, client_id=client_id)
@@ -96,17 +99,17 @@ def test_an_assignment_is_used_only_by_its_auditor_and_only_once(ctx):
     assert assignment.status() == "in_progress"
     db.session.commit()
     assert services.create_audit(ctx["auditor"], assignment=assignment, client_id=client_id).id == audit.id
-    with pytest.raises(services.AuditConflict) as second:
+    with pytest.raises(AuditConflict) as second:
         services.create_audit(ctx["auditor"], assignment=assignment, client_id=cid())
     assert second.value.status == 409 and second.value.details == {"audit_id": audit.id}
 
 
 def test_archived_or_unpublished_scorecards_refuse_new_audits(ctx):
     ctx["card"].archived = True
-    with pytest.raises(services.AuditConflict, match="archived"):
+    with pytest.raises(AuditConflict, match="archived"):
         start(ctx)
     draft = factories.scorecard(publish=False)
-    with pytest.raises(services.AuditConflict, match="no published version"):
+    with pytest.raises(AuditConflict, match="no published version"):
         start(ctx, scorecard=draft.scorecard.slug)
 
 
@@ -120,12 +123,12 @@ def test_a_new_published_version_is_used_for_new_audits(ctx):
 
 
 def test_bad_details_are_refused_with_their_field(ctx):
-    with pytest.raises(services.AuditInvalid) as bad:
+    with pytest.raises(AuditInvalid) as bad:
         start(ctx, employee=ctx["world"]["employee_b"])
     assert bad.value.problems[0][0] == "employee_id"
-    with pytest.raises(services.AuditInvalid):
+    with pytest.raises(AuditInvalid):
         start(ctx, client_id="x")
-    with pytest.raises(services.AuditInvalid) as missing:
+    with pytest.raises(AuditInvalid) as missing:
         services.create_audit(ctx["auditor"], client_id=cid())
     assert [k for k, _m in missing.value.problems] == ["scorecard", "branch"]
 
@@ -136,32 +139,32 @@ def test_save_draft_checks_values_and_coerces_form_text(ctx):
     audit = start(ctx)
     services.save_draft(audit, ctx["auditor"], {"a_yes": "yes", "b_scale": "4"}, {"a_yes": "Warm hello"},
                         employee_name_given="Lucía")
-    assert services.answer_values(audit) == {"a_yes": "yes", "b_scale": 4}
+    assert answer_values(audit) == {"a_yes": "yes", "b_scale": 4}
     assert audit.answers_by_key()["a_yes"].comment == "Warm hello" and audit.employee_name_given == "Lucía"
-    with pytest.raises(services.AuditInvalid) as bad:
+    with pytest.raises(AuditInvalid) as bad:
         services.save_draft(audit, ctx["auditor"], {"b_scale": 9, "a_no": "maybe", "ghost": "yes"})
     assert sorted(k for k, _m in bad.value.problems) == ["a_no", "b_scale", "ghost"]
     assert bad.value.details["problems"][0].keys() == {"criterion", "message"}
-    assert services.answer_values(audit)["b_scale"] == 4  # nothing of a refused save is kept
+    assert answer_values(audit)["b_scale"] == 4  # nothing of a refused save is kept
     assert audit.events == []  # no history before the first submission
 
 
 def test_only_the_auditor_edits_and_only_while_draft_or_returned(ctx):
     audit = start(ctx)
-    with pytest.raises(services.AuditNotFound):
+    with pytest.raises(AuditNotFound):
         services.save_draft(audit, ctx["auditor2"], {"a_yes": "yes"})
-    with pytest.raises(services.AuditForbidden):
+    with pytest.raises(AuditForbidden):
         services.save_draft(audit, ctx["manager_a"], {"a_yes": "yes"})
     services.save_draft(audit, ctx["auditor"], WORKED_ANSWERS)
     services.submit(audit, ctx["auditor"])
-    with pytest.raises(services.AuditConflict):
+    with pytest.raises(AuditConflict):
         services.save_draft(audit, ctx["auditor"], {"a_yes": "no"})
 
 
 def test_submit_lists_every_missing_answer_then_scores_once(ctx):
     audit = start(ctx)
     services.save_draft(audit, ctx["auditor"], {"a_yes": "yes"})
-    with pytest.raises(services.AuditInvalid) as missing:
+    with pytest.raises(AuditInvalid) as missing:
         services.submit(audit, ctx["auditor"])
     assert [k for k, _m in missing.value.problems] == ["a_no", "a_na", "b_scale", "b_yes"]
     assert missing.value.status == 422 and audit.status == "draft"
@@ -172,7 +175,7 @@ def test_submit_lists_every_missing_answer_then_scores_once(ctx):
     assert audit.kpis["greeting"]["rate"] == 100.0 and audit.submitted_at is not None
     assert services.submit(audit, ctx["auditor"]) is False  # a double tap changes nothing
     assert [e.action for e in audit.events] == ["submitted"]
-    with pytest.raises(services.AuditConflict):
+    with pytest.raises(AuditConflict):
         services.submit(audit, ctx["auditor"], client_id=cid())
 
 
@@ -180,15 +183,15 @@ def test_return_fix_resubmit_approve_keeps_the_history(ctx):
     audit = start(ctx)
     services.save_draft(audit, ctx["auditor"], WORKED_ANSWERS)
     services.submit(audit, ctx["auditor"])
-    with pytest.raises(services.AuditInvalid):
+    with pytest.raises(AuditInvalid):
         services.return_audit(audit, ctx["manager_a"], "   ")
-    with pytest.raises(services.AuditNotFound):
+    with pytest.raises(AuditNotFound):
         services.approve(audit, ctx["manager_b"])
-    with pytest.raises(services.AuditForbidden):
+    with pytest.raises(AuditForbidden):
         services.approve(audit, ctx["hr"])
     services.return_audit(audit, ctx["manager_a"], "Courtesy looks too high for that call")
     assert audit.status == "returned" and audit.return_reason.startswith("Courtesy")
-    with pytest.raises(services.AuditConflict):
+    with pytest.raises(AuditConflict):
         services.approve(audit, ctx["manager_a"])  # only from submitted
     services.save_draft(audit, ctx["auditor"], {"b_scale": 3}, {"b_scale": "Listened again"})
     services.submit(audit, ctx["auditor"])
@@ -196,7 +199,7 @@ def test_return_fix_resubmit_approve_keeps_the_history(ctx):
     services.approve(audit, ctx["admin"])
     db.session.commit()
     steps = [(h["action"], h["by"]["name"], h["reason"], h["criterion"], h["before"], h["after"])
-             for h in services.history(audit)]
+             for h in history(audit)]
     assert steps == [
         ("submitted", ctx["auditor"].name, None, None, None, None),
         ("returned", ctx["manager_a"].name, "Courtesy looks too high for that call", None, None, None),
@@ -214,7 +217,7 @@ def test_a_stale_review_gets_a_clear_conflict(ctx):
     services.submit(audit, ctx["auditor"])
     seen = audit.lock_version
     services.approve(audit, ctx["manager_a"], expected_version=seen)
-    with pytest.raises(services.AuditConflict) as late:
+    with pytest.raises(AuditConflict) as late:
         services.return_audit(audit, ctx["admin"], "no", expected_version=seen)
     assert ctx["manager_a"].name in late.value.message and "already approved" in late.value.message
 
@@ -248,7 +251,7 @@ def test_check_in_is_stored_when_given(ctx):
     services.set_checkin(audit, ctx["auditor"], "40.4168", -3.7038, 12)
     assert (audit.checkin_lat, audit.checkin_lng, audit.checkin_accuracy) == (40.4168, -3.7038, 12.0)
     assert audit.checkin_at is not None
-    with pytest.raises(services.AuditInvalid):
+    with pytest.raises(AuditInvalid):
         services.set_checkin(audit, ctx["auditor"], 200, 0)
 
 

@@ -40,16 +40,8 @@ def form_fields(client, url):
     return sorted(names - {"csrf_token", "next"})
 
 
-def _objects(app, world):
-    """The same objects as the access walk (branch A's, the first auditor's)."""
-    from tests.test_access import objects
-
-    return objects.__wrapped__(app, world)
-
-
 @pytest.mark.parametrize("person", ["admin", "auditor", "manager_a"])
-def test_no_form_answers_garbage_with_a_server_error(app, world, person):
-    objects = _objects(app, world)
+def test_no_form_answers_garbage_with_a_server_error(app, world, objects, person):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.post("/login", data={"email": world[person]["email"], "password": factories.PASSWORD})

@@ -7,9 +7,7 @@ from openpyxl import load_workbook
 
 from reports import exports
 from tests import factories
-from tests import test_reports_helpers as helpers
 
-quarter = helpers.quarter  # the fixture
 Q1 = "from=2025-01-01&to=2025-03-31"
 
 

@@ -231,6 +231,6 @@ def test_numbers_in_answers_are_written_and_typed_as_the_language_does(app, worl
                             headers={"Accept": "application/json"})
         assert saved.status_code == 200, saved.get_data(as_text=True)
         with app.app_context():
-            from audits import services
+            from audits.answers import answer_values
             from audits.models import Audit
-            assert services.answer_values(db.session.get(Audit, draft_id)) == {"wait": stored}
+            assert answer_values(db.session.get(Audit, draft_id)) == {"wait": stored}

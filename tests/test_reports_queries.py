@@ -1,4 +1,4 @@
-"""The reports' figures, checked against values computed by hand (see tests/test_reports_helpers.py)."""
+"""The reports' figures, checked against values computed by hand (see tests/support/quarter.py)."""
 from datetime import date
 
 import pytest
@@ -7,10 +7,9 @@ from pytest import approx
 from accounts.models import User
 from extensions import db
 from reports import queries as q
-from tests import test_reports_helpers as helpers
-from tests.test_reports_helpers import period_filters
-
-quarter = helpers.quarter  # the fixture
+from reports import rankings
+from tests import factories
+from tests.support.quarter import build_quarter, period_filters
 
 W = (2 * 50 + 250 / 3) / 3  # the worked example: 61.11
 
@@ -54,14 +53,15 @@ def test_status_filter_and_the_period_edges(app, world, quarter):
     assert year_end.audits == 1
 
 
-def test_section_means_by_key_in_scorecard_order(app, world, quarter):
+def test_section_means_per_scorecard_in_scorecard_order(app, world, quarter):
     with app.app_context():
         rows = q.section_means(period_filters(branch_id=world["branch_a"]))
-    assert [(r.key, r.audits) for r in rows] == [("a", 4), ("s", 2), ("b", 4)]
+    assert [(r.scorecard, r.key, r.audits) for r in rows] == [("counter", "s", 2), (rows[1].scorecard, "a", 4),
+                                                             (rows[1].scorecard, "b", 4)]
     means = {r.key: r.mean for r in rows}
     assert means["a"] == approx(75) and means["b"] == approx((250 / 3 + 100 + 0 + 250 / 3) / 4)
     assert means["s"] == approx(50)
-    assert rows[0].title == {"es": "Sección A", "en": "Section A"}
+    assert rows[1].title == {"es": "Sección A", "en": "Section A"}
 
 
 def test_employee_sections_against_branch_and_company(app, world, quarter):
@@ -113,8 +113,8 @@ def test_trend_by_month_includes_empty_months(app, world, quarter):
 
 def test_employee_ranking_with_trend_arrows(app, world, quarter):
     with app.app_context():
-        rows = q.employee_ranking(period_filters(branch_id=world["branch_a"]))
-        company = q.employee_ranking(period_filters(), sort="name", descending=False)
+        rows = rankings.employee_ranking(period_filters(branch_id=world["branch_a"]))
+        company = rankings.employee_ranking(period_filters(), sort="name", descending=False)
     assert [r.name for r in rows] == ["Ana Employee", "Carla Employee"]
     ana, carla = rows
     assert ana.audits == 4 and ana.mean == approx((W + 100 + 200 / 3 + W) / 4) and ana.pass_rate == 25
@@ -130,9 +130,10 @@ def test_employees_list_is_paginated_and_includes_the_unaudited(app, world, quar
 
         factories.employee(db.session.get(Branch, world["branch_a"]), name="Zoe Newcomer")
         db.session.commit()
-        first = q.employee_ranking(period_filters(), include_unaudited=True, page=1, per_page=2)
-        second = q.employee_ranking(period_filters(), include_unaudited=True, page=2, per_page=2)
-        by_audits = q.employee_ranking(period_filters(), sort="audits", include_unaudited=True, page=1, per_page=9)
+        first = rankings.employee_ranking(period_filters(), include_unaudited=True, page=1, per_page=2)
+        second = rankings.employee_ranking(period_filters(), include_unaudited=True, page=2, per_page=2)
+        by_audits = rankings.employee_ranking(period_filters(), sort="audits", include_unaudited=True, page=1,
+                                              per_page=9)
     assert first.total == 4 and first.pages == 2 and first.has_next
     assert [r.name for r in first.items] == ["Bruno Employee", "Ana Employee"]  # 100, then 72.2
     assert [r.name for r in second.items] == ["Carla Employee", "Zoe Newcomer"]  # no audits: last
@@ -142,17 +143,17 @@ def test_employees_list_is_paginated_and_includes_the_unaudited(app, world, quar
 
 def test_branch_ranking(app, world, quarter):
     with app.app_context():
-        rows = q.branch_ranking(period_filters())
+        rows = rankings.branch_ranking(period_filters())
     assert [(r.name, r.audits) for r in rows] == [("Branch B", 1), ("Branch A", 6)]
 
 
 def test_recent_audits_awaiting_review_and_comments(app, world, quarter):
     with app.app_context():
         f = period_filters(branch_id=world["branch_a"])
-        recent = q.recent_audits(f, limit=3)
-        waiting, rows = q.awaiting_review(f)
-        notes = q.comments(f)
-        nothing_for_b = q.awaiting_review(period_filters(branch_id=world["branch_b"]))
+        recent = rankings.recent_audits(f, limit=3)
+        waiting, rows = rankings.awaiting_review(f)
+        notes = rankings.comments(f)
+        nothing_for_b = rankings.awaiting_review(period_filters(branch_id=world["branch_b"]))
     assert [r.id for r in recent] == [quarter["a6"], quarter["a3"], quarter["a5"]]
     assert recent[0].employee == "Ana Employee" and recent[0].minutes == 20
     assert waiting == 1 and rows[0].id == quarter["submitted"]
@@ -191,8 +192,8 @@ def test_parse_filters_defaults_and_errors(app, world):
 def test_the_cache_gives_the_same_figures_and_sees_an_approval(make_app):
     app = make_app(REPORTS_CACHE_SECONDS=60)
     with app.app_context():
-        w = helpers.factories.world()
-        ids = helpers.build_quarter(w)
+        w = factories.world()
+        ids = build_quarter(w)
     q.clear_cache()
     with app.test_request_context():
         first = q.summary(period_filters())

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from extensions import db
-from scorecards import defaults, formats, services
+from scorecards import defaults, drafts, formats, services
 from scorecards.models import KPI_TAGS, Criterion, PublishedVersionError, Scorecard, ScorecardVersion, Section
 from tests import factories
 from tests.factories import WORKED_ANSWERS, WORKED_EXAMPLE
@@ -56,8 +56,9 @@ def test_every_file_in_the_defaults_folder_imports_cleanly(app, path):
         assert {c.key for c in criteria} >= {"name_given", "accurate_information", "farewell", "follow_up_offered"}
         wait = [c for c in criteria if c.kpi == "wait_time"]
         assert wait and all(c.type == "number" and c.settings["target"]["op"] == "<=" for c in wait)
-        promised = [c for c in criteria if c.kpi == "promise_kept" and "wait" in c.key or "time" in c.key]
-        assert any(c.allow_na for c in promised), "a promised wait exceeded is a broken promise (N/A if none)"
+        promised = [c for c in criteria if c.kpi == "promise_kept" and ("wait" in c.key or "time" in c.key)]
+        assert promised, "every scorecard asks whether a promised wait or time was kept"
+        assert all(c.allow_na for c in promised), "a promised wait exceeded is a broken promise (N/A if none)"
 
 
 def test_the_defaults_cover_every_channel_kind_and_every_criterion_type(app):
@@ -120,6 +121,17 @@ def test_importing_an_existing_slug_makes_a_new_draft_and_replaces_a_draft_rathe
         assert card.name["en"] == "Another name"
         assert v1.sections[0].weight == 2  # the published version is untouched
 
+
+
+def test_a_draft_that_audits_already_use_is_not_rewritten_by_an_import(app, world):
+    with app.app_context():
+        draft = factories.scorecard(publish=False)
+        factories.audit(draft, world["auditor"]["id"], world["branch_a"], status="draft")
+        changed = {**copy.deepcopy(WORKED_EXAMPLE), "slug": draft.scorecard.slug}
+        changed["sections"][0]["weight"] = 7
+        with pytest.raises(services.ScorecardError, match="Audits use this draft"):
+            services.import_scorecard(changed)
+        assert services.audit_count(draft) == 1 and services.audit_counts(draft.scorecard) == {draft.id: 1}
 
 BAD_FILES = {
     "not json": (b'{"slug": "x",', "not valid JSON"),
@@ -348,9 +360,9 @@ def test_a_published_version_cannot_be_changed_by_model_calls(app):
         for service_call in (lambda v: services.save_draft(v, services.version_to_dict(v)),
                              lambda v: services.replace_content(v, services.version_to_dict(v)),
                              lambda v: services.publish_version(v),
-                             lambda v: services.put_section(v, None, {"key": "z", "title": "Z"}),
-                             lambda v: services.remove_criterion(v, "a_yes"),
-                             lambda v: services.move_section(v, "a", 1)):
+                             lambda v: drafts.put_section(v, None, {"key": "z", "title": "Z"}),
+                             lambda v: drafts.remove_criterion(v, "a_yes"),
+                             lambda v: drafts.move_section(v, "a", 1)):
             with pytest.raises(PublishedVersionError):
                 service_call(version)
             db.session.rollback()
@@ -365,20 +377,20 @@ def test_editing_makes_version_2_and_audits_on_version_1_keep_their_score(app, w
         assert round(audit.score, 1) == 61.1
         v2 = services.start_new_draft(v1.scorecard)
         assert v2.number == 2 and services.start_new_draft(v1.scorecard) is v2  # one draft at a time
-        services.put_criterion(v2, "b", "b_scale", {"key": "b_scale", "type": "scale", "min": 1, "max": 5,
+        drafts.put_criterion(v2, "b", "b_scale", {"key": "b_scale", "type": "scale", "min": 1, "max": 5,
                                                     "weight": 10, "text": "Courtesy"})
-        services.put_section(v2, "a", {"key": "a", "weight": 1})
+        drafts.put_section(v2, "a", {"key": "a", "weight": 1})
         services.publish_version(v2)
         on_v2 = factories.audit(v2, world["auditor"]["id"], world["branch_a"])
         db.session.commit()
         audit_id, on_v2_score = audit.id, on_v2.score
     with app.app_context():
-        from audits import services as audit_services
+        from audits.answers import score_and_store
         from audits.models import Audit
 
         audit = db.session.get(Audit, audit_id)
         assert audit.version.number == 1 and round(audit.score, 1) == 61.1
-        assert round(audit_services.score_and_store(audit).score, 1) == 61.1  # scored again: the same
+        assert round(score_and_store(audit).score, 1) == 61.1  # scored again: the same
         assert on_v2_score == pytest.approx((50 + 100 * 8.5 / 11) / 2)  # the new weights, on version 2 only
         assert services.audit_counts(audit.version.scorecard) == {audit.version_id: 1,
                                                                   audit.version.scorecard.versions[1].id: 1}

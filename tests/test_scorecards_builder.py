@@ -68,10 +68,11 @@ def all_routes(card, base):
 @pytest.mark.parametrize("role", ["manager_a", "auditor", "hr"])
 def test_every_builder_route_refuses_every_role_but_admin(app, login_as, published, role):
     client = login_as(role)
+    before = stored(app, published["version"])
     for method, url in all_routes(published["card"], published["base"]):
         response = getattr(client, method)(url, data={"direction": "up"} if method == "post" else None)
         assert response.status_code == 403, (method, url, response.status_code)
-    assert stored(app, published["version"]) == stored(app, published["version"])
+    assert stored(app, published["version"]) == before
     nav = client.get("/profile")
     assert 'href="/scorecards"' not in nav.text
 

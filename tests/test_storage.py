@@ -18,9 +18,8 @@ from PIL import Image
 
 from core import storage as storage_module
 from tests import factories
-from tests import test_api_support as support
 
-api, cheap_password_hashing = support.api, support.cheap_password_hashing
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                "AWS_DEFAULT_REGION": "us-east-1"}

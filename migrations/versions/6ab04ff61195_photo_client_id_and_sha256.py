@@ -1,7 +1,7 @@
 """Photos: client_id (a retried API upload is stored once per audit) and sha256 of the stored bytes
 
 Revision ID: 6ab04ff61195
-Revises: a5f5217911a8
+Revises: 70ea2eedbbf3
 Create Date: 2026-11-29 08:14:40.319637
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6ab04ff61195'
-down_revision = 'a5f5217911a8'
+down_revision = '70ea2eedbbf3'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from extensions import db
 from tests import factories
 from tests.browser.conftest import PHONE, assert_fits_phone, login
 
-ROLES = ["admin", "manager_a", "auditor", "hr"]
+ROLES = ["admin", "manager_a", "auditor", "hr", "employee"]
 SKIP = ("/logout", "/api/", "/assets/", "/static/", ".pdf", ".csv", ".xlsx", ".json", "/sw.js", "/photos/",
         "/export")
 MAX_PAGES = 45

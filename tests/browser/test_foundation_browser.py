@@ -3,7 +3,7 @@ import pytest
 
 from tests.browser.conftest import assert_fits_phone, login
 
-ROLES = ["admin", "manager_a", "auditor", "hr"]
+ROLES = ["admin", "manager_a", "auditor", "hr", "employee"]
 
 
 @pytest.mark.parametrize("role", ROLES)

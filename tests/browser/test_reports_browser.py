@@ -4,10 +4,8 @@ import os
 
 import pytest
 
-from tests import test_reports_helpers as helpers
 from tests.browser.conftest import assert_fits_phone, login
 
-quarter = helpers.quarter  # the fixture
 Q1 = "from=2025-01-01&to=2025-03-31"
 
 

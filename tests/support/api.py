@@ -1,14 +1,13 @@
 """Shared set-up for the API tests: the conftest world, a token for each of its users, a revoked
 token, a deactivated user's token, a published scorecard, audits and assignments of each branch.
 
-A test module takes the fixtures with ``api, cheap_password_hashing = support.api,
-support.cheap_password_hashing`` (``from tests import test_api_support as support``).
+The fixtures ``api`` and ``cheap_password_hashing`` (tests/conftest.py) call ``api_world`` and
+``cheap_hashes``; a module that wants cheap hashes sets
+``pytestmark = pytest.mark.usefixtures("cheap_password_hashing")``.
 """
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-import pytest
 
 from accounts.models import ApiToken, User
 from audits.models import Assignment
@@ -16,7 +15,7 @@ from core.timeutil import utcnow
 from extensions import db
 from tests import factories
 
-ROLES = ("admin", "manager_a", "manager_b", "auditor", "auditor2", "hr")
+ROLES = ("admin", "manager_a", "manager_b", "auditor", "auditor2", "hr", "employee")
 # Callers that must never get in, whatever the operation.
 OUTSIDERS = ("anonymous", "revoked", "inactive", "garbage")
 
@@ -25,10 +24,9 @@ def cid() -> str:
     return str(uuid.uuid4())
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Argon2 at its real cost takes a second a user on a busy machine; these tests are about
-    tokens, so the world's users get cheap hashes (autouse: set before the world is made)."""
+def cheap_hashes(monkeypatch):
+    """Argon2 at its real cost takes a second a user on a busy machine; the API tests are about
+    tokens, so the world's users get cheap hashes (set before the world is made)."""
     from argon2 import PasswordHasher
 
     import accounts.models
@@ -89,8 +87,7 @@ def issue_token(user_id, name="test"):
     return secret
 
 
-@pytest.fixture
-def api(app, client, world):
+def api_world(app, client, world) -> ApiWorld:
     """Tokens for every user of the world, plus:
 
     - ``version``: a published worked-example scorecard (``slug``), and a draft-only scorecard

@@ -1,8 +1,8 @@
 """A small company's first quarter of 2025, with every figure computed by hand below.
 
-Shared by the reports' tests (queries, pages, PDFs, exports). Scores of the worked example
-(docs/scoring.md): section A (weight 2) 1 of 2 = 50 %, section B (weight 1) 2.5 of 3 = 83.3 %,
-audit (2 x 50 + 83.33) / 3 = 61.1 %.
+Shared by the reports' tests (queries, pages, PDFs, exports) through the ``quarter`` fixture
+(tests/conftest.py). Scores of the worked example (docs/scoring.md): section A (weight 2)
+1 of 2 = 50 %, section B (weight 1) 2.5 of 3 = 83.3 %, audit (2 x 50 + 83.33) / 3 = 61.1 %.
 
 Branch A (manager_a), employee Ana (employee_a) and Carla (a second employee of A):
   a1  2025-01-10  Ana    worked answers                         61.11  fail
@@ -16,8 +16,6 @@ Branch B (manager_b), employee Bruno (employee_b):
   b1  2025-02-01  Bruno  all full                              100.00  pass
 """
 from datetime import date, datetime
-
-import pytest
 
 from extensions import db
 from tests import factories
@@ -68,12 +66,6 @@ def build_quarter(world) -> dict:
     ids["b1"] = factories.audit(v, aud, b, PERFECT, employee_id=bruno, started_at=datetime(2025, 2, 1, 10)).id
     db.session.commit()
     return ids
-
-
-@pytest.fixture
-def quarter(app, world):
-    with app.app_context():
-        return build_quarter(world)
 
 
 def period_filters(**kw):

@@ -1,0 +1,107 @@
+"""Schemas of the report operations: the figures as JSON (what the report pages and PDFs show),
+the PDFs' and exports' queries (the pages' filter schema, reports/filters.py).
+
+Scores are percentages from 0 to 100 with full precision, null where nothing was scored.
+"""
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from accounts.models import LANGUAGES
+from api.schemas import Query, Text
+from reports.filters import FilterArgs, PeriodFilterArgs
+
+PDF = {"type": "string", "format": "binary"}
+
+
+class PeriodQuery(PeriodFilterArgs):
+    """The report pages' filters (reports/filters.py) of a branch's or an employee's PDF."""
+
+    lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
+        "description": "The PDF's language; default: the token user's."})
+
+
+class AuditPdfQuery(Query):
+    lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
+        "description": "The PDF's language; default: the token user's."})
+
+
+class ExportQuery(FilterArgs):
+    """The dashboards' filters (reports/filters.py)."""
+
+
+SCORE = {"description": "0-100, full precision; null where nothing was scored."}
+
+
+def Score(attribute=None):  # noqa: N802  (a field factory, read like a field class)
+    return fields.Float(allow_none=True, required=True, attribute=attribute, metadata=SCORE)
+
+
+class MonthFigures(ma.Schema):
+    month = fields.Date(required=True, metadata={"description": "The month's first day."})
+    audits = fields.Integer(required=True)
+    mean_score = Score("mean")
+    pass_rate = Score()
+
+
+class SectionFigures(ma.Schema):
+    scorecard = fields.String(required=True, metadata={"description": "The scorecard's slug."})
+    key = fields.String(required=True, metadata={"description": "The section's key in that scorecard."})
+    title = Text(required=True)
+    mean = Score()
+    audits = fields.Integer(required=True)
+
+
+class CriterionFigures(ma.Schema):
+    scorecard = fields.String(required=True, attribute="scorecard_slug",
+                              metadata={"description": "The scorecard's slug."})
+    key = fields.String(required=True)
+    rate = Score("full_rate")
+    answered = fields.Integer(required=True)
+
+
+class KpiFigures(ma.Schema):
+    kpi = fields.String(required=True)
+    rate = Score()
+    answered = fields.Integer(required=True)
+    mean_minutes = fields.Float(allow_none=True, required=True, metadata={
+        "description": "Times (s, min, h, d) converted to minutes, then averaged; null for other units."})
+    mean = fields.Float(allow_none=True, required=True, metadata={"description": "The mean number, in unit."})
+    unit = fields.String(allow_none=True, required=True, metadata={
+        "description": "min for times; any other unit is a row of its own, never mixed."})
+
+
+class RankedFigures(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    code = fields.String(required=True)
+    audits = fields.Integer(required=True)
+    mean_score = Score("mean")
+    pass_rate = Score()
+    critical_failures = fields.Integer(required=True)
+
+
+class Figures(ma.Schema):
+    """The figures of a report page and its PDF: which audits count is the pages' rule."""
+
+    date_from = fields.Date(data_key="from", allow_none=True, required=True)
+    date_to = fields.Date(data_key="to", allow_none=True, required=True)
+    audits = fields.Integer(required=True)
+    mean_score = Score()
+    pass_rate = Score()
+    critical_failures = fields.Integer(required=True)
+    months = fields.List(fields.Nested(MonthFigures), required=True)
+    sections = fields.List(fields.Nested(SectionFigures), required=True,
+                           metadata={"description": "One row per scorecard and section."})
+    criteria = fields.List(fields.Nested(CriterionFigures), required=True)
+    kpis = fields.List(fields.Nested(KpiFigures), required=True)
+
+
+class BranchFigures(Figures):
+    employees = fields.List(fields.Nested(RankedFigures), required=True,
+                            metadata={"description": "The branch's employees, best mean first."})
+
+
+class OverviewFigures(Figures):
+    branches = fields.List(fields.Nested(RankedFigures), required=True,
+                           metadata={"description": "Each branch in scope with audits, best mean first."})
+    employees = fields.List(fields.Nested(RankedFigures), required=True)

@@ -1,0 +1,62 @@
+"""Which audits a user sees: lists with filters, one's open audits, an audit's history."""
+from datetime import datetime, time, timedelta
+
+from accounts.permissions import branch_ids_in_scope
+from audits.models import Audit
+from audits.policy import EDITABLE_STATUSES
+from extensions import db
+from scorecards.models import ScorecardVersion
+
+
+def audit_query(user, *, status=None, branch_id=None, auditor_id=None, employee_id=None, scorecard_id=None,
+                channel=None, date_from=None, date_to=None, awaiting_review: bool = False):
+    """A select of the audits in the user's scope (auditor: own; manager: their branches; HR and
+    admin: all), newest first, with optional filters. ``awaiting_review``: submitted audits the
+    user may review (not their own). Dates filter on ``started_at`` (``date_to`` inclusive)."""
+    query = db.select(Audit)
+    if user.role == "auditor":
+        query = query.where(Audit.auditor_id == user.id)
+    else:
+        scope = branch_ids_in_scope(user)
+        if scope is not None:
+            query = query.where(Audit.branch_id.in_(scope or [-1]))
+    if awaiting_review:
+        if user.role not in ("admin", "manager"):
+            query = query.where(db.false())
+        # Nobody reviews their own work: a manager's own audits wait for someone else.
+        query = query.where(Audit.auditor_id != user.id)
+        status = "submitted"
+    if status:
+        query = query.where(Audit.status == status)
+    for column, value in ((Audit.branch_id, branch_id), (Audit.auditor_id, auditor_id),
+                          (Audit.employee_id, employee_id), (Audit.channel, channel)):
+        if value:
+            query = query.where(column == value)
+    if scorecard_id:
+        query = query.join(ScorecardVersion, ScorecardVersion.id == Audit.version_id).where(
+            ScorecardVersion.scorecard_id == scorecard_id)
+    if date_from:
+        query = query.where(Audit.started_at >= datetime.combine(date_from, time.min))
+    if date_to:
+        query = query.where(Audit.started_at < datetime.combine(date_to + timedelta(days=1), time.min))
+    return query.order_by(Audit.started_at.desc(), Audit.id.desc())
+
+
+def open_audits_of(user) -> list[Audit]:
+    """The user's own drafts and returned audits (returned first, then newest)."""
+    rows = db.session.scalars(db.select(Audit).where(Audit.auditor_id == user.id,
+                                                     Audit.status.in_(EDITABLE_STATUSES))
+                              .order_by(Audit.started_at.desc(), Audit.id.desc())).all()
+    return sorted(rows, key=lambda a: a.status != "returned")
+
+
+def history(audit: Audit) -> list[dict]:
+    """The audit's history, oldest first, as plain data for pages and the API:
+    ``{"at", "by": {"id", "name"} or None, "action", "reason", "criterion", "before", "after"}``."""
+    out = []
+    for event in sorted(audit.events, key=lambda e: (e.at, e.id or 0)):
+        out.append({"at": event.at,
+                    "by": {"id": event.user.id, "name": event.user.name} if event.user else None,
+                    "action": event.action, "reason": event.reason or None,
+                    "criterion": event.criterion_key, "before": event.before, "after": event.after})
+    return out

@@ -1,0 +1,58 @@
+"""One set of figures for each subject of a report: the web page, the PDF and the JSON of the API
+all read these dicts, so what they show cannot drift apart.
+
+Each function pins the filters to its subject and returns the figures (dataclasses of
+reports/queries.py and reports/rankings.py); reports/context.py adds charts, texts and lists of
+audits for the page and the PDF, api/reports.py dumps them with its schemas.
+"""
+from __future__ import annotations
+
+from accounts.permissions import can_see_branch
+from branches.models import Branch, Employee
+from reports import queries as q
+from reports import rankings
+
+# How long the lists of figures may grow (pages, PDFs and JSON alike).
+RANKED_ON_BRANCH = 200
+CRITERIA_ON_BRANCH = 40
+WEAKEST_ON_EMPLOYEE = 10
+RANKED_ON_OVERVIEW = 10
+WEAKEST_ON_OVERVIEW = 5
+BRANCHES_ON_OVERVIEW = 50
+
+
+def sees_branch(user, branch: Branch) -> bool:
+    """Whose figures a reader may have: a branch in their scope (for ``get_visible_or_404``)."""
+    return can_see_branch(user, branch.id)
+
+
+def sees_employee(user, employee: Employee) -> bool:
+    """An employee of a branch in the reader's scope (for ``get_visible_or_404``)."""
+    return can_see_branch(user, employee.branch_id)
+
+
+def for_branch(branch: Branch, f: q.Filters) -> dict:
+    """A branch over a period: summary, months, KPIs, sections (against the company), its
+    criteria by failure rate and its employees ranked."""
+    f = f.replace(branch_id=branch.id, region=None, employee_id=None)
+    return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": q.kpi_rates(f),
+            "sections": q.section_comparison(f), "criteria": q.criteria_rates(f, limit=CRITERIA_ON_BRANCH),
+            "employees": rankings.employee_ranking(f, limit=RANKED_ON_BRANCH)}
+
+
+def for_employee(employee: Employee, f: q.Filters) -> dict:
+    """An employee over a period: summary, months, KPIs, sections (against the branch and the
+    company) and the weakest criteria."""
+    f = f.replace(employee_id=employee.id, branch_id=None, region=None)
+    return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": q.kpi_rates(f),
+            "sections": q.section_comparison(f, branch_id=employee.branch_id),
+            "criteria": q.criteria_rates(f, limit=WEAKEST_ON_EMPLOYEE)}
+
+
+def for_overview(f: q.Filters) -> dict:
+    """What a manager's overview shows for the branches the filters cover: summary, months, KPIs,
+    sections, the best employees, the weakest criteria and the branches ranked."""
+    return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": q.kpi_rates(f),
+            "sections": q.section_means(f), "criteria": q.criteria_rates(f, limit=WEAKEST_ON_OVERVIEW),
+            "employees": rankings.employee_ranking(f, limit=RANKED_ON_OVERVIEW),
+            "branches": rankings.branch_ranking(f, limit=BRANCHES_ON_OVERVIEW)}

@@ -1,0 +1,57 @@
+"""The objects the access walk fills every URL with (the ``objects`` fixture, tests/conftest.py):
+all belong to branch A and to the first auditor; branch B's belong to the second."""
+import io
+import os
+from datetime import date, timedelta
+
+from PIL import Image
+
+from accounts.models import ApiToken, User
+from audits.models import Assignment, Photo
+from branches.models import Employee
+from extensions import db
+from tests import factories
+
+MARKER = "Zelda Secret-A"                     # branch A's audit comments: never shown to outsiders
+PERSON = "Ximena Branch-A"                    # branch A's employee: never shown to other managers
+
+
+def access_objects(app, world, people) -> dict:
+    """Branch A's things, owned by the first auditor; branch B's belong to the second."""
+    with app.app_context():
+        db.session.get(Employee, world["employee_a"]).name = PERSON
+        version = factories.scorecard()
+        audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="submitted",
+                                employee_id=world["employee_a"], comments={"a_no": MARKER})
+        draft_audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="draft",
+                                      employee_id=world["employee_a"], comments={"a_no": MARKER})
+        factories.audit(version, world["auditor2"]["id"], world["branch_b"], status="submitted")
+        draft = factories.scorecard(publish=False)
+        assignment = Assignment(auditor_id=world["auditor"]["id"], branch_id=world["branch_a"],
+                                scorecard_id=version.scorecard_id, employee_id=world["employee_a"],
+                                due_date=date.today() + timedelta(days=2), created_by_id=world["admin"]["id"])
+        db.session.add(assignment)
+        image = io.BytesIO()
+        Image.new("RGB", (8, 8), "red").save(image, "JPEG")
+        photo = Photo(audit=draft_audit, filename="access-test.jpg", size=image.tell())
+        db.session.add(photo)
+        auditor = db.session.get(User, world["auditor"]["id"])
+        token, _secret = ApiToken.issue(auditor, "walk")
+        tokens = {}
+        for name in people:
+            _row, tokens[name] = ApiToken.issue(db.session.get(User, world[name]["id"]), "walk")
+        db.session.commit()
+        os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+        with open(os.path.join(app.config["UPLOAD_FOLDER"], "access-test.jpg"), "wb") as handle:
+            handle.write(image.getvalue())
+        first = version.sections[0]
+        return {
+            "audit_id": audit.id, "draft_audit_id": draft_audit.id, "assignment_id": assignment.id,
+            "branch_id": world["branch_a"],
+            "employee_id": world["employee_a"], "user_id": world["auditor"]["id"], "token_id": token.id,
+            "photo_id": photo.id, "slug": version.scorecard.slug, "card_id": draft.scorecard_id,
+            "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
+            "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
+            "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
+            "tokens": tokens, "email": world["auditor"]["email"],
+        }
