@@ -181,7 +181,7 @@ def end_sessions_and_tokens(user) -> None:
 def create_user(email, name, role, password=None, language="es", branch_ids=(), active=True,
                 employee_id=None) -> User:
     """A new user. Without a password the user cannot log in until the admin sets one."""
-    user = User(password_hash="", active=active)
+    user = User(password_hash="", active=active)  # nosec B106: no password yet, so no login (not a secret)
     _apply(user, {"email": email, "name": (name or "").strip() or normalise_email(email), "role": role,
                   "language": language if language in LANGUAGES else "es", "branch_ids": list(branch_ids or []),
                   "employee_id": employee_id, "active": active, "password": password})
@@ -214,7 +214,7 @@ def sync_user(email, changes: dict, acting=None) -> tuple[User, str]:
     user = user_by_email(email)
     if user is None:
         fields = {"email": email, "name": "", "role": None, "language": "es", "branch_ids": (), "active": True,
-                  "employee_id": None, "password": None}
+                  "employee_id": None, "password": None}  # nosec B105: a missing field, not a secret
         fields.update(changes)
         if not fields["role"]:
             raise InvalidUser({"role": _("A new user needs a role.")})
