@@ -39,3 +39,38 @@ def display_value(criterion, value) -> str:
     if criterion.type == "number" and _is_number(value):
         return f"{number(value)} {settings.get('unit') or ''}".strip()
     return str(value)
+
+
+def audit_sections(audit) -> list[dict]:
+    """Each section of an audit with its stored score and a row per criterion (answer as read,
+    comment, points, photos): what the audit page and the audit PDF both show."""
+    answers = audit.answers_by_key()
+    stored = {s.section_key: s for s in audit.section_scores}
+    photos_by_key = {}
+    for item in audit.photos:
+        photos_by_key.setdefault(item.criterion_key, []).append(item)
+    sections = []
+    for section in audit.version.sections:
+        rows = []
+        for c in section.criteria:
+            answer = answers.get(c.key)
+            rows.append({"criterion": c, "text": pick(c.text, lang()),
+                         "value": display_value(c, answer.value if answer else None),
+                         "comment": answer.comment if answer else "",
+                         "fraction": answer.fraction if answer else None,
+                         "earned": answer.earned if answer else None,
+                         "possible": answer.possible if answer else None,
+                         "failed_critical": bool(c.critical and answer is not None and answer.fraction == 0),
+                         "photos": photos_by_key.get(c.key, [])})
+        score = stored.get(section.key)  # none before the audit was first scored
+        sections.append({"section": section, "title": pick(section.title, lang()), "rows": rows,
+                         "stored": score is not None, "score": score.score if score else None,
+                         "earned": score.earned if score else None,
+                         "possible": score.possible if score else None})
+    return sections
+
+
+def loose_photos(audit) -> list:
+    """Photos of the whole audit rather than of one of its criteria."""
+    keys = {c.key for c in audit.version.criteria}
+    return [p for p in audit.photos if p.criterion_key not in keys]

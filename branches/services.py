@@ -13,16 +13,22 @@ class DuplicateCode(ValueError):
     pass
 
 
-def branch_query(user, q: str = "", active: bool | None = True):
-    """The branches the user may read (accounts.permissions.branches_readable), with filters."""
-    query = db.select(Branch).order_by(Branch.name)
+def _readable(query, user, branch_column, active):
+    """Narrow ``query`` to the branches the user may read (accounts.permissions.branches_readable):
+    nothing, some, or every branch; where only active ones are readable, ``active`` is forced on."""
     reading = branches_readable(user)
     if reading is None:
-        return query.where(db.false())
+        return query.where(db.false()), active
     if reading.ids is not None:
-        query = query.where(Branch.id.in_(reading.ids))
+        query = query.where(branch_column.in_(reading.ids))
     if reading.active_only:
-        active = True
+        query, active = query.where(Branch.active.is_(True)), True
+    return query, active
+
+
+def branch_query(user, q: str = "", active: bool | None = True):
+    """The branches the user may read (accounts.permissions.branches_readable), with filters."""
+    query, active = _readable(db.select(Branch).order_by(Branch.name), user, Branch.id, active)
     if active is not None:
         query = query.where(Branch.active.is_(active))
     if q:
@@ -33,14 +39,8 @@ def branch_query(user, q: str = "", active: bool | None = True):
 
 
 def employee_query(user, q: str = "", branch_id: int | None = None, active: bool | None = True):
-    query = db.select(Employee).join(Employee.branch).order_by(Employee.name)
-    reading = branches_readable(user)
-    if reading is None:
-        return query.where(db.false())
-    if reading.ids is not None:
-        query = query.where(Employee.branch_id.in_(reading.ids))
-    if reading.active_only:
-        query, active = query.where(Branch.active.is_(True)), True
+    query, active = _readable(db.select(Employee).join(Employee.branch).order_by(Employee.name), user,
+                              Employee.branch_id, active)
     if branch_id:
         query = query.where(Employee.branch_id == branch_id)
     if active is not None:

@@ -11,7 +11,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from audits.display import display_value
+from audits.display import audit_sections, loose_photos
 from audits.models import Audit
 from branches.models import Branch, Employee
 from core.i18n import decimal
@@ -179,27 +179,9 @@ def branch_report(branch: Branch, f: q.Filters, *, color: str | None = None, rev
 
 def audit_report(audit: Audit) -> dict:
     """One audit: who, where, when, its score, each section and criterion with answer and comment."""
-    answers = audit.answers_by_key()
-    stored = {s.section_key: s for s in audit.section_scores}
-    sections = []
-    for section in audit.version.sections:
-        rows = []
-        for c in section.criteria:
-            answer = answers.get(c.key)
-            rows.append({"criterion": c, "text": pick(c.text, lang()),
-                         "value": display_value(c, answer.value if answer else None),
-                         "comment": answer.comment if answer else "",
-                         "fraction": answer.fraction if answer else None,
-                         "earned": answer.earned if answer else None, "possible": answer.possible if answer else None,
-                         "failed_critical": bool(c.critical and answer is not None and answer.fraction == 0),
-                         "photos": [p for p in audit.photos if p.criterion_key == c.key]})
-        score = stored.get(section.key)
-        sections.append({"section": section, "title": pick(section.title, lang()), "rows": rows,
-                         "score": score.score if score else None, "earned": score.earned if score else None,
-                         "possible": score.possible if score else None})
+    sections = audit_sections(audit)
     minutes = minutes_between(audit.started_at, audit.ended_at)
-    keys = {c.key for c in audit.version.criteria}
     return {"audit": audit, "sections": sections, "minutes": minutes,
             "scorecard": audit.version.scorecard.title(lang()), "version": audit.version,
             "employee": audit.employee.name if audit.employee else audit.employee_name_given,
-            "loose_photos": [p for p in audit.photos if p.criterion_key not in keys]}
+            "loose_photos": loose_photos(audit)}

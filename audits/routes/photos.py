@@ -80,23 +80,26 @@ def _anchor(criterion_key):
     return f"#q-{criterion_key}" if criterion_key else "#photos"
 
 
-@bp.route("/audits/<int:audit_id>/photos/<int:photo_id>")
-@login_required
-def photo(audit_id, photo_id):
+def _visible_photo(audit_id, photo_id):
+    """The audit (if the user may see it) and one of its photos; 404 for anything else."""
     audit = visible_audit(audit_id)
     row = db.session.get(Photo, photo_id)
     if row is None or row.audit_id != audit.id:
         abort(404)
+    return audit, row
+
+
+@bp.route("/audits/<int:audit_id>/photos/<int:photo_id>")
+@login_required
+def photo(audit_id, photo_id):
+    _audit, row = _visible_photo(audit_id, photo_id)
     return storage.send(row.filename, "image/jpeg", "private, max-age=3600")
 
 
 @bp.route("/audits/<int:audit_id>/photos/<int:photo_id>/delete", methods=["POST"])
 @login_required
 def delete_photo(audit_id, photo_id):
-    audit = visible_audit(audit_id)
-    row = db.session.get(Photo, photo_id)
-    if row is None or row.audit_id != audit.id:
-        abort(404)
+    audit, row = _visible_photo(audit_id, photo_id)
     criterion_key = row.criterion_key
     if request.accept_mimetypes.best != "application/json":
         audit = _save_posted_form(audit)

@@ -6,7 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.permissions import can_download_audit_pdf, roles_required
 from audits import policy, services
-from audits.display import display_value
+from audits.display import audit_sections, display_value, loose_photos
 from audits.errors import AuditConflict, AuditInvalid
 from audits.forms import ReturnForm
 from audits.models import Audit
@@ -19,23 +19,7 @@ from extensions import db
 
 
 def _audit_page(audit, status=200, return_form=None):
-    answers = audit.answers_by_key()
-    section_scores = {s.section_key: s for s in audit.section_scores}
-    photos_by_key = {}
-    for item in audit.photos:
-        photos_by_key.setdefault(item.criterion_key, []).append(item)
-    sections = []
-    for section in audit.version.sections:
-        rows = []
-        for c in section.criteria:
-            answer = answers.get(c.key)
-            rows.append({"criterion": c, "text": pick(c.text, lang()),
-                         "value": display_value(c, answer.value if answer else None) if c.type != "info" else "",
-                         "comment": answer.comment if answer else "",
-                         "fraction": answer.fraction if answer else None,
-                         "photos": photos_by_key.get(c.key, [])})
-        sections.append({"title": pick(section.title, lang()), "weight": section.weight,
-                         "score": section_scores.get(section.key), "rows": rows})
+    sections = audit_sections(audit)
     criteria_text = {c.key: pick(c.text, lang()) for c in audit.version.criteria}
     criteria = {c.key: c for c in audit.version.criteria}
     events = []
@@ -51,7 +35,7 @@ def _audit_page(audit, status=200, return_form=None):
     return render_template("audits/audit.html", audit=audit, sections=sections, events=events,
                            duration=duration, can_review=can_review,
                            return_form=return_form or (ReturnForm() if can_review else None),
-                           audit_photos=photos_by_key.get(None, []),
+                           audit_photos=loose_photos(audit),
                            pdf_url=url_for("reports.audit_pdf", audit_id=audit.id)
                            if "reports.audit_pdf" in current_app.view_functions
                            and can_download_audit_pdf(current_user, audit) else None,
