@@ -86,11 +86,11 @@ def measurement_jobs(args) -> list[dict]:
         for kind in ("audit", "employee", "branch"):
             jobs.append({"job": "pdf", "kind": kind, "repeat": pdf_repeat})
             jobs.append({"job": "plain_pdf", "pages": None, "repeat": pdf_repeat, "warmup": 0 if quick else 1})
-    if "impact" in only:
-        jobs.append({"job": "impact", "repeat": repeat})
     if "exports" in only:
         jobs.append({"job": "export", "endpoint": args.export_endpoint, "args": json.loads(args.export_args),
                      "repeat": args.repeat or (1 if quick else 2)})
+    if "impact" in only:  # after the exports: run() reads the results back in this order
+        jobs.append({"job": "impact", "repeat": repeat})
     return jobs
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 
-from core import demo
+import demo
 
 # Links that change the session or the language rather than show a page.
 SKIP = re.compile(r"^/(logout|language/)")
