@@ -104,7 +104,8 @@ def _deliver(manager: User, month: str) -> None:
             link, files = url_for("batches.batch", batch_id=batch.id, _external=True), []
         company = get_setting("company_name")
         month_name = format_date(date_from, "LLLL y")
-        subject = f"{company}: {_('Your monthly reports, %(month)s', month=month_name)}"
+        title = _("Your monthly reports, %(month)s", month=month_name)
+        subject = f"{company}: {title}"
         context = {"user": manager, "company": company, "month": month_name, "branches": [b.name for b in branches],
                    "link": link, "reports_url": url_for("reports.overview", _external=True)}
         text = render_template("reports/monthly_email.txt", **context)
