@@ -22,6 +22,21 @@ def status_labels() -> dict:
             "failed": _("The batch could not be made.")}
 
 
+@bp.app_context_processor
+def batch_helpers():
+    return {"recent_batches": recent_batches}
+
+
+def recent_batches(limit: int = 5) -> list:
+    """The signed-in person's unexpired batches, newest first (listed under the batch form)."""
+    from core.timeutil import utcnow
+    from reports.batch_models import ReportBatch
+
+    return list(db.session.scalars(db.select(ReportBatch).where(
+        ReportBatch.user_id == current_user.id, ReportBatch.expires_at > utcnow())
+        .order_by(ReportBatch.id.desc()).limit(limit)))
+
+
 def _mine(batch_id: int):
     batch = batches.visible(batch_id, current_user)
     if batch is None:
