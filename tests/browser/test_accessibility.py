@@ -54,7 +54,8 @@ def _report_batch(world):
     db.session.add(ReportBatch(user_id=world["manager_a"]["id"], kind="branches", date_from=date(2025, 1, 1),
                                date_to=date(2025, 3, 31), lang="en", scope=[world["branch_a"]],
                                subjects=[world["branch_a"], world["branch_a"]], status="running", done=1, total=2,
-                               started_at=now, heartbeat_at=now + timedelta(days=1), expires_at=now + timedelta(days=3)))
+                               started_at=now, heartbeat_at=now + timedelta(days=1),
+                               expires_at=now + timedelta(days=3)))
 
 
 def crawl(page, base, check, start=("/",)):
