@@ -73,6 +73,14 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "") == "1",
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "veraz@localhost"),
+        # Report batches (ZIPs of PDFs): removed this many days after they were asked for; a
+        # running one whose heartbeat is older than BATCH_STALE_SECONDS lost its worker and is
+        # queued again, up to BATCH_ATTEMPTS runs, then failed with the reason.
+        "BATCH_EXPIRE_DAYS": int(os.environ.get("BATCH_EXPIRE_DAYS", "3")),
+        "BATCH_STALE_SECONDS": int(os.environ.get("BATCH_STALE_SECONDS", "300")),
+        "BATCH_ATTEMPTS": int(os.environ.get("BATCH_ATTEMPTS", "3")),
+        # The monthly e-mail attaches the PDFs up to this many bytes in all, else links to a batch.
+        "MONTHLY_ATTACH_MAX_BYTES": int(os.environ.get("MONTHLY_ATTACH_MAX_BYTES", str(10 * 1024 * 1024))),
         # Pages, CSS and JS travel compressed (phones on poor connections); streamed exports are
         # left alone so that they keep flowing with flat memory.
         "COMPRESS_ALGORITHM": ["br", "gzip"],

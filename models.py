@@ -4,4 +4,5 @@ from audits.models import Answer, Assignment, Audit, AuditEvent, Photo, SectionS
 from branches.models import Branch, Employee  # noqa: F401
 from core.models import Setting  # noqa: F401
 from notifications.models import Notification, NotificationPreference  # noqa: F401
+from reports.batch_models import MonthlyDelivery, ReportBatch  # noqa: F401
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section  # noqa: F401

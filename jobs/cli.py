@@ -17,6 +17,9 @@ def register(app):
     app.cli.add_command(worker_command)
     app.cli.add_command(notify_overdue_command)
     app.cli.add_command(failed_jobs_command)
+    from jobs.monthly import send_monthly_reports_command
+
+    app.cli.add_command(send_monthly_reports_command)
 
 
 @click.command("worker")
@@ -27,13 +30,14 @@ def worker_command(burst):
     from rq import Worker
 
     from jobs import queue
-    from jobs.schedule import schedule_daily_jobs
+    from jobs.schedule import recover_batches_soon, schedule_daily_jobs
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("Set REDIS_URL: without Redis, jobs run inside the web app and need no worker.")
     queue.use_app(current_app._get_current_object())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     schedule_daily_jobs()
+    recover_batches_soon()
     worker = Worker([queue.get_queue()], connection=queue.redis_connection())
     worker.work(burst=burst, with_scheduler=True)
 

@@ -28,10 +28,11 @@ PER_PAGE = 25
 
 
 def register(app):
-    from reports import impact_routes  # the builder's impact preview, a blueprint of its own
+    from reports import batch_routes, impact_routes  # blueprints of their own
 
     app.register_blueprint(bp)
     impact_routes.register(app)
+    app.register_blueprint(batch_routes.bp)
 
     @app.context_processor
     def report_helpers():

@@ -26,6 +26,7 @@ SEES_A = {"admin", "manager_a", "hr"}          # may see branch A's things
 MANAGES_A = {"admin", "manager_a"}             # may change branch A's things
 OWNER = {"auditor"}                           # the auditor whose audit it is
 REPORTS_LISTS = {"admin", "hr", "manager_a", "manager_b"}
+BATCH_OWNER = {"manager_a"}                    # whose report batch it is
 # (auditors may see employees' names while they may start unplanned audits: they pick who served)
 
 # endpoint -> who may use it (for GET), or {method: who} where methods differ.
@@ -82,6 +83,10 @@ POLICY = {
     "reports_api.audit_pdf": OWNER | SEES_A, "reports_api.employee_pdf": SEES_A, "reports_api.branch_pdf": SEES_A,
     "reports_api.export": REPORTS_LISTS, "reports_api.branch_figures": SEES_A,
     "reports_api.employee_figures": SEES_A, "reports_api.overview_figures": REPORTS_LISTS,
+    # report batches: anyone who reads reports asks for one; a batch is seen by its requester only
+    "batches.create_batch": REPORTS_LISTS, "batches_api.create_report_batch": REPORTS_LISTS,
+    "batches.batch": BATCH_OWNER, "batches.batch_status": BATCH_OWNER, "batches.batch_download": BATCH_OWNER,
+    "batches_api.get_report_batch": BATCH_OWNER, "batches_api.download_report_batch": BATCH_OWNER,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN}

@@ -20,7 +20,7 @@ PER_SHAPE = 4  # e.g. the audits seeded in their four states
 # Endpoints that answer with something other than a page (files, PDFs, redirects).
 NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "service_worker", "accounts.theme_css",
              "audits.photo", "reports.audit_pdf", "reports.employee_pdf", "reports.branch_pdf", "reports.export",
-             "scorecards.export"}
+             "scorecards.export", "batches.batch_status", "batches.batch_download"}
 _axe = Axe()
 
 
@@ -39,7 +39,23 @@ def seed(app, world):
         db.session.add(Assignment(auditor_id=world["auditor"]["id"], branch_id=world["branch_a"],
                                   scorecard_id=version.scorecard_id, due_date=date.today() + timedelta(days=3),
                                   notes="Visit at lunch time", created_by_id=world["admin"]["id"]))
+        _report_batch(world)
         db.session.commit()
+
+
+def _report_batch(world):
+    """Manager A's report batch, half made: its page shows the progress bar."""
+    from datetime import date, timedelta
+
+    from core.timeutil import utcnow
+    from reports.batch_models import ReportBatch
+
+    now = utcnow()
+    db.session.add(ReportBatch(user_id=world["manager_a"]["id"], kind="branches", date_from=date(2025, 1, 1),
+                               date_to=date(2025, 3, 31), lang="en", scope=[world["branch_a"]],
+                               subjects=[world["branch_a"], world["branch_a"]], status="running", done=1, total=2,
+                               started_at=now, heartbeat_at=now + timedelta(days=1),
+                               expires_at=now + timedelta(days=3)))
 
 
 def crawl(page, base, check, start=("/",)):

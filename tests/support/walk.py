@@ -40,6 +40,7 @@ def access_objects(app, world, people) -> dict:
         tokens = {}
         for name in people:
             _row, tokens[name] = ApiToken.issue(db.session.get(User, world[name]["id"]), "walk")
+        batch = _finished_batch(app, world)
         db.session.commit()
         os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
         with open(os.path.join(app.config["UPLOAD_FOLDER"], "access-test.jpg"), "wb") as handle:
@@ -53,5 +54,21 @@ def access_objects(app, world, people) -> dict:
             "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
             "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
             "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
-            "tokens": tokens, "email": world["auditor"]["email"],
+            "tokens": tokens, "email": world["auditor"]["email"], "batch_id": batch.id,
         }
+
+
+def _finished_batch(app, world):
+    """A finished report batch of manager A's (a batch is its requester's only)."""
+    from core.storage import storage
+    from core.timeutil import utcnow
+    from reports.batch_models import ReportBatch
+
+    now = utcnow()
+    batch = ReportBatch(user_id=world["manager_a"]["id"], kind="branches", date_from=date(2026, 1, 1),
+                        date_to=date(2026, 3, 31), lang="en", scope=[world["branch_a"]], subjects=[world["branch_a"]],
+                        status="done", done=1, total=1, storage_key="batches/walk.zip", created_at=now,
+                        expires_at=now + timedelta(days=3))
+    db.session.add(batch)
+    storage(app).put("batches/walk.zip", b"PK\x05\x06" + bytes(18), "application/zip")  # an empty ZIP
+    return batch
