@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from accounts.models import User
+from audits.display import display_value
 from audits.models import Answer, Audit
 from branches.models import Branch, Employee
 from core.texts import pick
@@ -173,7 +174,7 @@ def answer_rows(f: q.Filters) -> Iterator[list]:
         memo = (criterion_id, value) if isinstance(value, (str, int, float)) else None
         shown = shown_values.get(memo) if memo is not None else None
         if shown is None:
-            shown = safe(context.display_value(info, value) if info is not None and value is not None else (
+            shown = safe(display_value(info, value) if info is not None and value is not None else (
                 "" if value is None else str(value)))
             if memo is not None and len(shown_values) < 100_000:
                 shown_values[memo] = shown
