@@ -51,7 +51,8 @@ def safe_next(target: str | None) -> str | None:
 
 def home_for(user) -> str:
     endpoint = {"auditor": "audits.my_assignments", "manager": "reports.overview",
-                "hr": "reports.employees", "admin": "reports.overview"}.get(user.role, "accounts.profile")
+                "hr": "reports.employees", "admin": "reports.overview",
+                "employee": "reports.mine"}.get(user.role, "accounts.profile")
     if endpoint not in current_app.view_functions:
         endpoint = "accounts.profile"
     return url_for(endpoint)

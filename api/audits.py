@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.permissions import can_see_audit, get_visible_or_404
+from accounts.permissions import can_see_audit, get_visible_or_404, hides_auditor
 from api import schemas as s
 from api.common import ID, current, fail, make_blueprint, paginate
-from audits import services
+from audits import acknowledgements, services
 from audits.models import Audit
-from audits.queries import audit_query, history
+from audits.queries import acknowledged_at, audit_query, history
 from extensions import db
 from scorecards import services as scorecard_services
 from scorecards.models import ScorecardVersion
@@ -30,6 +30,13 @@ def _user_ref(user):
 
 
 def summary(audit: Audit) -> dict:
+    out = _summary(audit)
+    if hides_auditor(current()):  # the person audited never learns who audited them
+        out["auditor"] = None
+    return out
+
+
+def _summary(audit: Audit) -> dict:
     return {"id": audit.id, "client_id": audit.client_id, "status": audit.status,
             "scorecard": audit.version.scorecard.slug, "version": audit.version.number,
             "assignment_id": audit.assignment_id, "auditor": _user_ref(audit.auditor),
@@ -50,7 +57,9 @@ def detail(audit: Audit) -> dict:
                    "score": row.score} for row in audit.section_scores if row.section_key in sections],
         answers={a.criterion_key: a.value for a in audit.answers if a.value is not None},
         comments={a.criterion_key: a.comment for a in audit.answers if a.comment},
-        history=history(audit))
+        history=history(audit, current()), acknowledged_at=acknowledged_at(audit))
+    if hides_auditor(current()):
+        out["reviewed_by"] = None
     return out
 
 
@@ -189,3 +198,15 @@ def return_audit(data, audit_id):
     """Return a submitted audit to its auditor with a reason, to fix and submit again."""
     return _review(audit_id, services.return_audit, reason=data["reason"],
                    expected_version=data.get("lock_version"))
+
+
+@blp.route(f"/audits/<{ID}:audit_id>/acknowledge", methods=["POST"])
+@blp.response(200, s.AuditSchema)
+@blp.errors(401, 403, 404)
+def acknowledge_audit(audit_id):
+    """Confirm you have read an approved audit about you (the audited employee only); kept, with the
+    time, in its history. Acknowledging again changes nothing."""
+    audit = visible_audit(audit_id)
+    acknowledgements.acknowledge(audit, current())
+    db.session.commit()
+    return detail(audit)

@@ -18,7 +18,7 @@ CODE_RE = r"^[A-Za-z0-9._-]+$"
 ASSIGNMENT_STATUSES = ("open", "in_progress", "done", "overdue")
 # The last day a date filter may name: the day after it must still be a date.
 LAST_DAY = date(9998, 12, 31)
-HISTORY_ACTIONS = ("submitted", "returned", "resubmitted", "approved", "answer_changed")
+HISTORY_ACTIONS = ("submitted", "returned", "resubmitted", "approved", "answer_changed", "acknowledged")
 
 TEXT = {"description": "A text: a plain string, or an object of language code to string.",
         "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
@@ -378,8 +378,8 @@ class HistoryEvent(ma.Schema):
     by = fields.Nested(UserRef, required=True, allow_none=True)
     action = fields.String(required=True, validate=validate.OneOf(
         HISTORY_ACTIONS + ("comment_changed", "details_changed")), metadata={
-        "description": "submitted, returned, resubmitted, approved, answer_changed (also comment_changed and "
-                       "details_changed)."})
+        "description": "submitted, returned, resubmitted, approved, answer_changed, acknowledged (the audited "
+                       "employee read it; also comment_changed and details_changed)."})
     reason = fields.String(required=True, allow_none=True)
     criterion = fields.String(required=True, allow_none=True,
                               metadata={"description": "The criterion key, for answer and comment changes."})
@@ -394,7 +394,8 @@ class AuditSummary(ma.Schema):
     scorecard = fields.String(required=True, metadata={"description": "The scorecard's slug."})
     version = fields.Integer(required=True, metadata={"description": "The scorecard version's number."})
     assignment_id = fields.Integer(required=True, allow_none=True)
-    auditor = fields.Nested(UserRef, required=True)
+    auditor = fields.Nested(UserRef, required=True, allow_none=True, metadata={
+        "description": "Who audited; null for the audited employee (a mystery shopper stays anonymous)."})
     branch_id = fields.Integer(required=True)
     employee_id = fields.Integer(required=True, allow_none=True)
     employee_name_given = fields.String(required=True)
@@ -423,6 +424,8 @@ class AuditSchema(AuditSummary):
     comments = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     history = fields.List(fields.Nested(HistoryEvent), required=True, metadata={
         "description": "Every change after the first submission, oldest first."})
+    acknowledged_at = UTCDateTime(required=True, allow_none=True, metadata={
+        "description": "When the audited employee confirmed reading it; null while they have not."})
 
 
 class AuditQuery(PageQuery):

@@ -7,6 +7,8 @@ a report's length grows with employees and criteria, never with the number of au
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -143,9 +145,10 @@ def overview(f: q.Filters, *, reviewer: bool, color: str | None = None) -> dict:
 
 
 def employee_report(employee: Employee, f: q.Filters, *, color: str | None = None,
-                    audits: int = LATEST_AUDITS) -> dict:
+                    audits: int = LATEST_AUDITS, anonymous: bool = False) -> dict:
     """An employee over a period: figures, trend, sections against the branch and the company,
-    the weakest criteria, the latest audits and the auditors' comments."""
+    the weakest criteria, the latest audits and the auditors' comments. ``anonymous``: for the
+    employee themself, without the auditors' names (a mystery shopper stays anonymous)."""
     fig = figures.for_employee(employee, f)
     f = fig["filters"]
     data = _charted(fig, color)
@@ -156,6 +159,10 @@ def employee_report(employee: Employee, f: q.Filters, *, color: str | None = Non
         uid="sections", title=_("Section means against the branch and the company"), color=color)
     data["audits"] = rankings.recent_audits(f, limit=audits)
     data["comments"] = rankings.comments(f, limit=LATEST_COMMENTS)
+    if anonymous:
+        data["anonymous"] = True
+        data["audits"] = [replace(row, auditor="") for row in data["audits"]]
+        data["comments"] = [replace(row, auditor="") for row in data["comments"]]
     return data
 
 
@@ -177,8 +184,9 @@ def branch_report(branch: Branch, f: q.Filters, *, color: str | None = None, rev
     return data
 
 
-def audit_report(audit: Audit) -> dict:
-    """One audit: who, where, when, its score, each section and criterion with answer and comment."""
+def audit_report(audit: Audit, anonymous: bool = False) -> dict:
+    """One audit: who, where, when, its score, each section and criterion with answer and comment.
+    ``anonymous``: without the auditor, for the audited employee."""
     answers = audit.answers_by_key()
     stored = {s.section_key: s for s in audit.section_scores}
     sections = []
@@ -202,4 +210,4 @@ def audit_report(audit: Audit) -> dict:
     return {"audit": audit, "sections": sections, "minutes": minutes,
             "scorecard": audit.version.scorecard.title(lang()), "version": audit.version,
             "employee": audit.employee.name if audit.employee else audit.employee_name_given,
-            "loose_photos": [p for p in audit.photos if p.criterion_key not in keys]}
+            "anonymous": anonymous, "loose_photos": [p for p in audit.photos if p.criterion_key not in keys]}

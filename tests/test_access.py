@@ -15,7 +15,8 @@ from extensions import db
 from tests import factories
 from tests.support.walk import MARKER, PERSON
 
-# "employee" is an employee's own login (branch A's Ana): it has no rights yet beyond its profile.
+# "employee" is an employee's own login (branch A's Ana): their profile, their own page and figures,
+# and their approved audits (the walk's audit is submitted, not approved: a 404 for them).
 PEOPLE = ["anonymous", "auditor", "auditor2", "manager_a", "manager_b", "hr", "employee", "admin"]
 LOGGED_IN = set(PEOPLE) - {"anonymous"}
 ALL = set(PEOPLE)
@@ -25,6 +26,7 @@ MANAGERS = {"manager_a", "manager_b"}
 SEES_A = {"admin", "manager_a", "hr"}          # may see branch A's things
 MANAGES_A = {"admin", "manager_a"}             # may change branch A's things
 OWNER = {"auditor"}                           # the auditor whose audit it is
+EMPLOYEE = {"employee"}                       # Ana's own login: the audits and figures are about her
 REPORTS_LISTS = {"admin", "hr", "manager_a", "manager_b"}
 # (auditors may see employees' names while they may start unplanned audits: they pick who served)
 
@@ -54,6 +56,8 @@ POLICY = {
     "audits.list_audits": LOGGED_IN, "audits.view_audit": OWNER | SEES_A, "audits.photo": OWNER | SEES_A,
     "audits.fill": OWNER, "audits.autosave": OWNER, "audits.submit": OWNER, "audits.checkin": OWNER,
     "audits.upload_photo": OWNER, "audits.delete_photo": OWNER, "audits.review": MANAGES_A,
+    # only the audited employee acknowledges, and only an approved audit: the walk's is submitted
+    "audits.acknowledge": set(), "audits_api.acknowledge_audit": set(),
     # API: the same rules
     "accounts_api.me": LOGGED_IN, "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
     "users_api.list_users": MANAGERS | ADMIN, "users_api.create_user": ADMIN, "users_api.get_user": ADMIN,
@@ -75,9 +79,11 @@ POLICY = {
     "reports.overview": REPORTS_LISTS, "reports.employees": REPORTS_LISTS, "reports.branch": SEES_A,
     "reports.employee": SEES_A, "reports.audit_pdf": OWNER | SEES_A, "reports.employee_pdf": SEES_A,
     "reports.branch_pdf": SEES_A, "reports.export": REPORTS_LISTS,
-    "reports_api.audit_pdf": OWNER | SEES_A, "reports_api.employee_pdf": SEES_A, "reports_api.branch_pdf": SEES_A,
+    "reports.mine": EMPLOYEE, "reports.mine_pdf": EMPLOYEE,
+    "reports_api.audit_pdf": OWNER | SEES_A, "reports_api.employee_pdf": SEES_A | EMPLOYEE,
+    "reports_api.branch_pdf": SEES_A,
     "reports_api.export": REPORTS_LISTS, "reports_api.branch_figures": SEES_A,
-    "reports_api.employee_figures": SEES_A, "reports_api.overview_figures": REPORTS_LISTS,
+    "reports_api.employee_figures": SEES_A | EMPLOYEE, "reports_api.overview_figures": REPORTS_LISTS,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN}

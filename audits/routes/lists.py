@@ -246,7 +246,8 @@ def list_audits():
         audit_query(current_user, awaiting_review=True).order_by(None).subquery())) if reviewer else 0
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     auditors = (db.session.scalars(db.select(User).where(User.role.in_(("auditor", "admin", "manager")))
-                                   .order_by(User.name)).all() if current_user.role != "auditor" else [])
+                                   .order_by(User.name)).all()
+                if current_user.role not in ("auditor", "employee") else [])
     return render_template("audits/audits.html", pagination=pagination, filters=filters, args=args,
                            awaiting=awaiting, reviewer=reviewer, auditors=auditors,
                            branches=_branches_for(current_user) if current_user.role != "auditor"
