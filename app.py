@@ -78,10 +78,12 @@ def register_blueprints(app):
     import api
     import audits.routes
     import branches.routes
+    import disputes.routes
     import reports.routes
     import scorecards.routes
 
-    for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, reports.routes, api):
+    for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, disputes.routes, reports.routes,
+                 api):
         area.register(app)
 
 

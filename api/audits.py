@@ -15,6 +15,7 @@ from api.common import ID, current, fail, make_blueprint, paginate
 from audits import acknowledgements, services
 from audits.models import Audit
 from audits.queries import acknowledged_at, audit_query, history
+from disputes.services import disputes_of
 from extensions import db
 from scorecards import services as scorecard_services
 from scorecards.models import ScorecardVersion
@@ -57,10 +58,17 @@ def detail(audit: Audit) -> dict:
                    "score": row.score} for row in audit.section_scores if row.section_key in sections],
         answers={a.criterion_key: a.value for a in audit.answers if a.value is not None},
         comments={a.criterion_key: a.comment for a in audit.answers if a.comment},
-        history=history(audit, current()), acknowledged_at=acknowledged_at(audit))
+        history=history(audit, current()), acknowledged_at=acknowledged_at(audit),
+        disputes=[dump_dispute(d) for d in disputes_of(audit)])
     if hides_auditor(current()):
         out["reviewed_by"] = None
     return out
+
+
+def dump_dispute(dispute) -> dict:
+    from api.disputes import dump  # the disputes' module reads this one's visible_audit
+
+    return dump(dispute)
 
 
 def visible_audit(audit_id) -> Audit:

@@ -18,7 +18,8 @@ CODE_RE = r"^[A-Za-z0-9._-]+$"
 ASSIGNMENT_STATUSES = ("open", "in_progress", "done", "overdue")
 # The last day a date filter may name: the day after it must still be a date.
 LAST_DAY = date(9998, 12, 31)
-HISTORY_ACTIONS = ("submitted", "returned", "resubmitted", "approved", "answer_changed", "acknowledged")
+HISTORY_ACTIONS = ("submitted", "returned", "resubmitted", "approved", "answer_changed", "acknowledged",
+                   "dispute_opened", "dispute_upheld", "dispute_overturned", "dispute_withdrawn")
 
 TEXT = {"description": "A text: a plain string, or an object of language code to string.",
         "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
@@ -139,10 +140,14 @@ class SettingsSchema(ma.Schema):
         "description": "Whether auditors may start audits without an assignment."})
     company_name = fields.String(required=True)
     brand_color = fields.String(required=True, metadata={"description": "A dark colour as #rrggbb."})
+    dispute_window_days = fields.Integer(required=True, metadata={
+        "description": "Days after approval in which an audit may be disputed."})
 
 
 class SettingsPatch(Strict):
     allow_unplanned_audits = Bool()
+    dispute_window_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=365), metadata={
+        "description": "Days after approval in which the audited employee (or a manager) may dispute an audit."})
     company_name = fields.String(validate=[validate.Length(min=1, max=80), not_blank])
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
                                 metadata={"description": "A dark colour as #rrggbb, so that white text stays "
@@ -426,6 +431,9 @@ class AuditSchema(AuditSummary):
         "description": "Every change after the first submission, oldest first."})
     acknowledged_at = UTCDateTime(required=True, allow_none=True, metadata={
         "description": "When the audited employee confirmed reading it; null while they have not."})
+    # By name: api/dispute_schemas.py defines it (beside the disputes' operations).
+    disputes = fields.List(fields.Nested("DisputeSchema"), required=True, metadata={
+        "description": "Its disputes, newest first."})
 
 
 class AuditQuery(PageQuery):

@@ -58,6 +58,14 @@ POLICY = {
     "audits.upload_photo": OWNER, "audits.delete_photo": OWNER, "audits.review": MANAGES_A,
     # only the audited employee acknowledges, and only an approved audit: the walk's is submitted
     "audits.acknowledge": set(), "audits_api.acknowledge_audit": set(),
+    # disputes: only of approved audits (the walk's dispute is Ana's, on the submitted audit, which
+    # she cannot see); the auditor comments, a manager of the branch or an admin decides
+    "disputes.open_dispute": set(), "disputes_api.open_dispute": set(),
+    "disputes.list_disputes": LOGGED_IN, "disputes_api.list_disputes": LOGGED_IN,
+    "disputes_api.get_dispute": OWNER | SEES_A,
+    "disputes.comment": OWNER, "disputes_api.comment_dispute": OWNER,
+    "disputes.decide": MANAGES_A, "disputes_api.decide_dispute": MANAGES_A,
+    "disputes.withdraw": set(), "disputes_api.withdraw_dispute": set(),
     # API: the same rules
     "accounts_api.me": LOGGED_IN, "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
     "users_api.list_users": MANAGERS | ADMIN, "users_api.create_user": ADMIN, "users_api.get_user": ADMIN,
