@@ -5,4 +5,5 @@ from branches.models import Branch, Employee  # noqa: F401
 from core.models import Setting  # noqa: F401
 from disputes.models import Dispute  # noqa: F401
 from notifications.models import Notification, NotificationPreference  # noqa: F401
+from records.models import Seal  # noqa: F401
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section  # noqa: F401

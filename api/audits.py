@@ -16,6 +16,7 @@ from audits import acknowledgements, services
 from audits.models import Audit
 from audits.queries import acknowledged_at, audit_query, history
 from disputes.services import disputes_of
+from records.seal import latest_seal
 from extensions import db
 from scorecards import services as scorecard_services
 from scorecards.models import ScorecardVersion
@@ -60,6 +61,8 @@ def detail(audit: Audit) -> dict:
         comments={a.criterion_key: a.comment for a in audit.answers if a.comment},
         history=history(audit, current()), acknowledged_at=acknowledged_at(audit),
         disputes=[dump_dispute(d) for d in disputes_of(audit)])
+    sealed = latest_seal(audit)
+    out.update(seal=sealed.digest if sealed else None, sealed_at=sealed.sealed_at if sealed else None)
     if hides_auditor(current()):
         out["reviewed_by"] = None
     return out

@@ -431,6 +431,10 @@ class AuditSchema(AuditSummary):
         "description": "Every change after the first submission, oldest first."})
     acknowledged_at = UTCDateTime(required=True, allow_none=True, metadata={
         "description": "When the audited employee confirmed reading it; null while they have not."})
+    seal = fields.String(required=True, allow_none=True, metadata={
+        "description": "The SHA-256 digest of the audit's latest seal (approved audits; flask verify-seals "
+                       "checks it); null before approval."})
+    sealed_at = UTCDateTime(required=True, allow_none=True)
     # By name: api/dispute_schemas.py defines it (beside the disputes' operations).
     disputes = fields.List(fields.Nested("DisputeSchema"), required=True, metadata={
         "description": "Its disputes, newest first."})

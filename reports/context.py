@@ -21,6 +21,7 @@ from core.labels import AUDIT_STATUS_LABELS, CHANNEL_LABELS, KPI_LABELS  # noqa:
 from core.texts import pick
 from core.timeutil import minutes_between
 from extensions import db
+from records.seal import latest_seal
 from reports import charts, figures, rankings
 from reports import queries as q
 from scorecards.models import Scorecard
@@ -210,4 +211,4 @@ def audit_report(audit: Audit, anonymous: bool = False) -> dict:
     return {"audit": audit, "sections": sections, "minutes": minutes,
             "scorecard": audit.version.scorecard.title(lang()), "version": audit.version,
             "employee": audit.employee.name if audit.employee else audit.employee_name_given,
-            "anonymous": anonymous, "loose_photos": [p for p in audit.photos if p.criterion_key not in keys]}
+            "anonymous": anonymous, "seal": latest_seal(audit), "loose_photos": [p for p in audit.photos if p.criterion_key not in keys]}
