@@ -16,8 +16,8 @@ from audits import acknowledgements, services
 from audits.models import Audit
 from audits.queries import acknowledged_at, audit_query, history
 from disputes.services import disputes_of
-from records.seal import latest_seal
 from extensions import db
+from records.seal import latest_seal
 from scorecards import services as scorecard_services
 from scorecards.models import ScorecardVersion
 

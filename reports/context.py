@@ -211,4 +211,5 @@ def audit_report(audit: Audit, anonymous: bool = False) -> dict:
     return {"audit": audit, "sections": sections, "minutes": minutes,
             "scorecard": audit.version.scorecard.title(lang()), "version": audit.version,
             "employee": audit.employee.name if audit.employee else audit.employee_name_given,
-            "anonymous": anonymous, "seal": latest_seal(audit), "loose_photos": [p for p in audit.photos if p.criterion_key not in keys]}
+            "anonymous": anonymous, "seal": latest_seal(audit),
+            "loose_photos": [p for p in audit.photos if p.criterion_key not in keys]}

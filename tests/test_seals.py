@@ -45,8 +45,8 @@ def test_verify_seals_passes_then_names_the_audit_changed_in_the_database(app, r
     result = runner.invoke(args=["verify-seals"])
     assert result.exit_code == 0 and "Checked 2 seals" in result.output
     with app.app_context():  # someone edits an answer directly in the database
-        db.session.execute(db.text("UPDATE answer SET value = '\"yes\"' WHERE audit_id = :a AND criterion_key = 'a_no'"),
-                           {"a": second})
+        db.session.execute(db.text("UPDATE answer SET value = '\"yes\"' WHERE audit_id = :a "
+                                   "AND criterion_key = 'a_no'"), {"a": second})
         db.session.commit()
     result = runner.invoke(args=["verify-seals"])
     assert result.exit_code == 1 and f"audit {second}" in result.output

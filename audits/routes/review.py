@@ -13,12 +13,12 @@ from audits.errors import AuditConflict, AuditInvalid
 from audits.forms import ReturnForm
 from audits.models import Audit
 from audits.queries import acknowledged_at, history
-from records.seal import latest_seal
 from audits.routes.common import bp, visible_audit
 from core.i18n import lang
 from core.texts import pick
 from core.timeutil import minutes_between
 from extensions import db
+from records.seal import latest_seal
 
 
 def _audit_page(audit, status=200, return_form=None):
@@ -59,7 +59,8 @@ def _audit_page(audit, status=200, return_form=None):
                            if "reports.audit_pdf" in current_app.view_functions
                            and can_download_audit_pdf(current_user, audit) else None,
                            can_edit=policy.can_edit(current_user, audit),
-                           anonymous=hides_auditor(current_user), seal=latest_seal(audit), acknowledged_at=acknowledged_at(audit),
+                           anonymous=hides_auditor(current_user), seal=latest_seal(audit),
+                           acknowledged_at=acknowledged_at(audit),
                            can_acknowledge=can_acknowledge(current_user, audit)), status
 
 
