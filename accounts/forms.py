@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.models import LANGUAGES, ROLES
@@ -68,7 +68,7 @@ class SettingsForm(FlaskForm):
                               description=_l("A dark colour as #rrggbb, so that white text stays readable."))
     allow_unplanned_audits = BooleanField(_l("Auditors may start audits without an assignment"))
     dispute_window_days = IntegerField(_l("Days to dispute an approved audit"), default=14,
-                                       validators=[InputRequired(), NumberRange(min=0, max=365)],
+                                       validators=[Optional(), NumberRange(min=0, max=365)],
                                        description=_l("The audited employee, or a manager on their behalf, may "
                                                       "dispute an audit for this many days after its approval."))
 
