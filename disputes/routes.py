@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from accounts.permissions import can_see_audit, get_visible_or_404, hides_auditor
+from accounts.permissions import can_see_audit, get_visible_or_404, hides_auditor, roles_required
 from audits.display import display_value, field_text
 from audits.errors import AuditConflict, AuditInvalid
 from audits.models import Audit
@@ -160,3 +160,10 @@ def list_disputes():
     pagination = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
     return render_template("disputes/list.html", pagination=pagination, status=status,
                            statuses=("open", "upheld", "overturned", "withdrawn", "all"))
+
+
+@bp.route("/reports/auditors")
+@roles_required("admin", "hr")
+def auditors_report():
+    """Per auditor: audits approved, disputes raised against them, overturn rate (admins, HR)."""
+    return render_template("disputes/auditors.html", rows=services.auditor_rows())

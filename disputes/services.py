@@ -236,3 +236,26 @@ def dispute_query(user, status: str | None = None):
     if status:
         query = query.where(Dispute.status == status)
     return query.order_by(Dispute.opened_at.desc(), Dispute.id.desc())
+
+
+# ---- the Auditors report ----------------------------------------------------------------------------
+
+def auditor_rows() -> list[dict]:
+    """Per auditor (everyone who made an approved audit): audits approved, disputes raised against
+    them, disputes overturned, and the overturn rate (overturned per approved audit, a percentage;
+    a high one signals poor auditing). Worst first."""
+    from accounts.models import User
+
+    approved = (db.select(Audit.auditor_id, db.func.count(Audit.id).label("n"))
+                .where(Audit.status == "approved").group_by(Audit.auditor_id).subquery())
+    raised = (db.select(Audit.auditor_id, db.func.count(Dispute.id).label("n"),
+                        db.func.sum(db.case((Dispute.status == "overturned", 1), else_=0)).label("overturned"))
+              .join(Audit, Audit.id == Dispute.audit_id).group_by(Audit.auditor_id).subquery())
+    rows = db.session.execute(
+        db.select(User.id, User.name, approved.c.n, raised.c.n, raised.c.overturned)
+        .join(approved, approved.c.auditor_id == User.id)
+        .outerjoin(raised, raised.c.auditor_id == User.id)).all()
+    out = [{"auditor": {"id": uid, "name": name}, "approved": n or 0, "disputes": disputes or 0,
+            "overturned": int(overturned or 0), "overturn_rate": 100.0 * (overturned or 0) / n if n else None}
+           for uid, name, n, disputes, overturned in rows]
+    return sorted(out, key=lambda r: (-(r["overturn_rate"] or 0), -r["disputes"], r["auditor"]["name"]))

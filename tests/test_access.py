@@ -66,6 +66,7 @@ POLICY = {
     "disputes.comment": OWNER, "disputes_api.comment_dispute": OWNER,
     "disputes.decide": MANAGES_A, "disputes_api.decide_dispute": MANAGES_A,
     "disputes.withdraw": set(), "disputes_api.withdraw_dispute": set(),
+    "disputes.auditors_report": {"admin", "hr"},
     # API: the same rules
     "accounts_api.me": LOGGED_IN, "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
     "users_api.list_users": MANAGERS | ADMIN, "users_api.create_user": ADMIN, "users_api.get_user": ADMIN,

@@ -147,3 +147,16 @@ def test_on_the_web_the_employee_disputes_a_question_and_another_manager_overtur
     login_as("employee")
     page = client.get(f"/audits/{audit}").get_data(as_text=True)
     assert "Overturned" in page and SHOPPER not in page
+
+
+def test_the_auditors_report_shows_overturn_rates_to_admins_and_hr(client, login_as, case):
+    dispute = call(client, case, "employee", "POST", f"/api/v1/audits/{case['audit']}/disputes",
+                   {"criteria": ["a_no"], "reason": "I said it."}).get_json()["id"]
+    call(client, case, "admin", "POST", f"/api/v1/disputes/{dispute}/decide",
+         {"outcome": "overturned", "answers": {"a_no": "yes"}})
+    login_as("hr")
+    page = client.get("/reports/auditors").get_data(as_text=True)
+    # one approved audit, one dispute, overturned: 100 %
+    assert SHOPPER in page and "1 audit approved" in page and "1 dispute" in page and "100" in page
+    login_as("manager_a")
+    assert client.get("/reports/auditors").status_code == 403
