@@ -13,6 +13,7 @@ from accounts.permissions import can_see_audit, get_visible_or_404, hides_audito
 from api import schemas as s
 from api.common import ID, current, fail, make_blueprint, paginate
 from audits import acknowledgements, services
+from audits.flags import flags_of
 from audits.models import Audit
 from audits.queries import acknowledged_at, audit_query, history
 from disputes.services import disputes_of
@@ -61,6 +62,7 @@ def detail(audit: Audit) -> dict:
         comments={a.criterion_key: a.comment for a in audit.answers if a.comment},
         history=history(audit, current()), acknowledged_at=acknowledged_at(audit),
         disputes=[dump_dispute(d) for d in disputes_of(audit)])
+    out["flags"] = [] if hides_auditor(current()) else flags_of(audit)  # about the auditor's work
     sealed = latest_seal(audit)
     out.update(seal=sealed.digest if sealed else None, sealed_at=sealed.sealed_at if sealed else None)
     if hides_auditor(current()):

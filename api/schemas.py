@@ -164,6 +164,8 @@ class BranchSchema(ma.Schema):
     region = fields.String(required=True)
     address = fields.String(required=True)
     active = fields.Boolean(required=True)
+    latitude = fields.Float(required=True, allow_none=True)
+    longitude = fields.Float(required=True, allow_none=True)
 
 
 BranchPage = page_schema(BranchSchema, "BranchPage")
@@ -177,6 +179,9 @@ class BranchIn(Strict):
     region = fields.String(validate=validate.Length(max=80))
     address = fields.String(validate=validate.Length(max=255))
     active = Bool()
+    latitude = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=-90, max=90), metadata={
+        "description": "Where the branch is (optional): a check-in more than 500 m away is flagged."})
+    longitude = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=-180, max=180))
 
 
 class BranchQuery(PageQuery):
@@ -392,6 +397,11 @@ class HistoryEvent(ma.Schema):
     after = fields.Raw(required=True, allow_none=True, metadata=ANY)
 
 
+class FlagSchema(ma.Schema):
+    code = fields.String(required=True, validate=validate.OneOf(("far_checkin", "photo_after_submit", "short_audit")))
+    message = fields.String(required=True)
+
+
 class AuditSummary(ma.Schema):
     id = fields.Integer(required=True)
     client_id = fields.String(required=True)
@@ -431,6 +441,9 @@ class AuditSchema(AuditSummary):
         "description": "Every change after the first submission, oldest first."})
     acknowledged_at = UTCDateTime(required=True, allow_none=True, metadata={
         "description": "When the audited employee confirmed reading it; null while they have not."})
+    flags = fields.List(fields.Nested(FlagSchema), required=True, metadata={
+        "description": "Evidence flags for the reviewer: far_checkin (over 500 m from the branch), "
+                       "photo_after_submit, short_audit (under a minute). Empty for the audited employee."})
     seal = fields.String(required=True, allow_none=True, metadata={
         "description": "The SHA-256 digest of the audit's latest seal (approved audits; flask verify-seals "
                        "checks it); null before approval."})

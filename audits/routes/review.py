@@ -10,6 +10,7 @@ from audits.acknowledgements import acknowledge as acknowledge_audit
 from audits.acknowledgements import can_acknowledge
 from audits.display import display_value
 from audits.errors import AuditConflict, AuditInvalid
+from audits.flags import flags_of
 from audits.forms import ReturnForm
 from audits.models import Audit
 from audits.queries import acknowledged_at, history
@@ -60,6 +61,7 @@ def _audit_page(audit, status=200, return_form=None):
                            and can_download_audit_pdf(current_user, audit) else None,
                            can_edit=policy.can_edit(current_user, audit),
                            anonymous=hides_auditor(current_user), seal=latest_seal(audit),
+                           flags=[] if hides_auditor(current_user) else flags_of(audit),
                            acknowledged_at=acknowledged_at(audit),
                            can_acknowledge=can_acknowledge(current_user, audit)), status
 

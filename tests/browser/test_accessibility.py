@@ -20,6 +20,7 @@ PER_SHAPE = 4  # e.g. the audits seeded in their four states
 # Endpoints that answer with something other than a page (files, PDFs, redirects).
 NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "service_worker", "accounts.theme_css",
              "audits.photo", "reports.audit_pdf", "reports.employee_pdf", "reports.branch_pdf", "reports.export",
+             "reports.mine_pdf",
              "scorecards.export"}
 _axe = Axe()
 
