@@ -73,3 +73,18 @@ def acknowledged_at(audit: Audit):
     """When the audited employee confirmed reading the audit (the first time), or None."""
     return next((e.at for e in sorted(audit.events, key=lambda e: (e.at, e.id or 0))
                  if e.action == "acknowledged"), None)
+
+
+def unacknowledged(audits) -> set[int]:
+    """Of these audits, the approved ones about an employee with a login who has not confirmed
+    reading them yet (one query for a page of audits)."""
+    from accounts.models import User
+    from audits.models import AuditEvent
+
+    ids = [a.id for a in audits if a.status == "approved" and a.employee_id]
+    if not ids:
+        return set()
+    with_login = db.select(User.employee_id).where(User.employee_id.is_not(None), User.active.is_(True))
+    read = db.select(AuditEvent.audit_id).where(AuditEvent.action == "acknowledged", AuditEvent.audit_id.in_(ids))
+    return set(db.session.scalars(db.select(Audit.id).where(Audit.id.in_(ids), Audit.employee_id.in_(with_login),
+                                                            Audit.id.not_in(read))))

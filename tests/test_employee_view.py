@@ -107,6 +107,7 @@ def test_everything_else_stays_closed_to_an_employee(client, login_as, world, au
 def test_an_employee_confirms_reading_an_audit_once_and_managers_see_it(app, client, login_as, audits):
     login_as("manager_a")
     assert "Not yet" in client.get(f"/audits/{audits['mine']}").get_data(as_text=True)
+    assert "Not read by the employee" in client.get("/audits?status=approved").get_data(as_text=True)
     login_as("employee")
     assert "I have read this audit" in client.get(f"/audits/{audits['mine']}").get_data(as_text=True)
     assert client.post(f"/audits/{audits['mine']}/acknowledge").status_code == 302
@@ -119,6 +120,7 @@ def test_an_employee_confirms_reading_an_audit_once_and_managers_see_it(app, cli
     login_as("manager_a")
     page = client.get(f"/audits/{audits['mine']}").get_data(as_text=True)
     assert "Not yet" not in page and "confirmed reading the audit" in page
+    assert "Not read by the employee" not in client.get("/audits?status=approved").get_data(as_text=True)
 
 
 def test_only_the_audited_employee_acknowledges(client, login_as, audits):
