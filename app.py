@@ -78,10 +78,12 @@ def register_blueprints(app):
     import api
     import audits.routes
     import branches.routes
+    import disputes.routes
     import reports.routes
     import scorecards.routes
 
-    for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, reports.routes, api):
+    for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, disputes.routes, reports.routes,
+                 api):
         area.register(app)
 
 
@@ -98,11 +100,13 @@ def connect_packages(app):
     scorecards learn how many audits use a version (a draft in use is not rewritten), and
     notifications listen to the audits' events (and add their pages)."""
     import notifications
+    import records
     from audits.usage import audits_per_version  # feature packages load in the factory, as above
     from scorecards.services import count_audits_with
 
     count_audits_with(app, audits_per_version)
     notifications.init_app(app)
+    records.init_app(app)
 
 
 def register_commands(app):

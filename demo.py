@@ -11,6 +11,7 @@ from audits import demo as audit_demo
 from audits import events
 from branches.models import Branch, Employee
 from extensions import db
+from records.seal import seal_missing
 from scorecards import defaults
 
 PASSWORD = "veraz-demo-2026"  # noqa: S105  # nosec B105: the published demo password
@@ -52,6 +53,8 @@ USERS = [
     ("auditor", "auditor2@veraz.example", "Tomás Auditor", "en", []),
     ("hr", "hr@veraz.example", "Helena Recursos Humanos", "es", []),
 ]
+# An employee's own login: Lucía sees her approved audits (never who audited her) and may dispute them.
+EMPLOYEE_LOGIN = ("employee", "empleada@veraz.example", "Lucía Fernández", "es", "E001")
 
 
 def _branches() -> dict[str, Branch]:
@@ -80,6 +83,10 @@ def _users(branches: dict[str, Branch]) -> dict[str, User]:
             user = account_services.create_user(email, name, role, PASSWORD, language,
                                                 branch_ids=[branches[c].id for c in branch_codes])
         users[email] = user
+    role, email, name, language, code = EMPLOYEE_LOGIN
+    if db.session.scalar(db.select(User).where(User.email == email)) is None:
+        employee_id = db.session.scalar(db.select(Employee.id).where(Employee.code == code))
+        account_services.create_user(email, name, role, PASSWORD, language, employee_id=employee_id)
     return users
 
 
@@ -91,9 +98,10 @@ def load() -> list[tuple[str, str, str]]:
     scorecards = defaults.load_defaults()
     with events.quiet():  # the demo's past audits are history, not news to notify
         audit_demo.load(users=users, branches=branches, scorecards=scorecards)
+    seal_missing()  # the past approvals were loaded quietly: seal them now, oldest first
     seen = set()
     logins = []
-    for role, email, *_rest in USERS:
+    for role, email, *_rest in (*USERS, EMPLOYEE_LOGIN):
         if role not in seen:
             seen.add(role)
             logins.append((role, email, PASSWORD))

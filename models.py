@@ -3,6 +3,8 @@ from accounts.models import ApiToken, User, manager_branches  # noqa: F401
 from audits.models import Answer, Assignment, Audit, AuditEvent, Photo, SectionScore  # noqa: F401
 from branches.models import Branch, Employee  # noqa: F401
 from core.models import Setting  # noqa: F401
+from disputes.models import Dispute  # noqa: F401
 from notifications.models import Notification, NotificationPreference  # noqa: F401
+from records.models import Seal  # noqa: F401
 from reports.batch_models import MonthlyDelivery, ReportBatch  # noqa: F401
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section  # noqa: F401

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.models import LANGUAGES, ROLES
@@ -67,6 +67,10 @@ class SettingsForm(FlaskForm):
     brand_color = StringField(_l("Brand colour"), validators=[DataRequired(), Length(min=7, max=7)],
                               description=_l("A dark colour as #rrggbb, so that white text stays readable."))
     allow_unplanned_audits = BooleanField(_l("Auditors may start audits without an assignment"))
+    dispute_window_days = IntegerField(_l("Days to dispute an approved audit"), default=14,
+                                       validators=[Optional(), NumberRange(min=0, max=365)],
+                                       description=_l("The audited employee, or a manager on their behalf, may "
+                                                      "dispute an audit for this many days after its approval."))
 
     def validate_brand_color(self, field):
         import re

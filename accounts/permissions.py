@@ -85,9 +85,22 @@ def can_manage_branch(user, branch_id: int) -> bool:
     return user.role == "manager" and branch_id in user.branch_ids
 
 
+def is_own_employee(user, employee_id) -> bool:
+    """An employee's login and its own Employee record (the person the audits are about)."""
+    return user.role == "employee" and user.employee_id is not None and employee_id == user.employee_id
+
+
+def hides_auditor(user) -> bool:
+    """A mystery shopper stays anonymous to the person shopped: an employee's login never learns
+    who audited them (pages, PDFs, JSON and history alike)."""
+    return user.role == "employee"
+
+
 def can_see_audit(user, audit) -> bool:
     if user.role == "auditor":
         return audit.auditor_id == user.id
+    if user.role == "employee":  # their own approved audits only: never a draft or one under review
+        return audit.status == "approved" and is_own_employee(user, audit.employee_id)
     return can_see_branch(user, audit.branch_id)
 
 

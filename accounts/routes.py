@@ -51,7 +51,8 @@ def safe_next(target: str | None) -> str | None:
 
 def home_for(user) -> str:
     endpoint = {"auditor": "audits.my_assignments", "manager": "reports.overview",
-                "hr": "reports.employees", "admin": "reports.overview"}.get(user.role, "accounts.profile")
+                "hr": "reports.employees", "admin": "reports.overview",
+                "employee": "reports.mine"}.get(user.role, "accounts.profile")
     if endpoint not in current_app.view_functions:
         endpoint = "accounts.profile"
     return url_for(endpoint)
@@ -252,8 +253,11 @@ def edit_user(user_id):
 def settings():
     form = forms.SettingsForm(data=all_settings())
     if form.validate_on_submit():
-        services.save_settings({"company_name": form.company_name.data, "brand_color": form.brand_color.data,
-                                "allow_unplanned_audits": form.allow_unplanned_audits.data})
+        values = {"company_name": form.company_name.data, "brand_color": form.brand_color.data,
+                  "allow_unplanned_audits": form.allow_unplanned_audits.data}
+        if form.dispute_window_days.data is not None:  # left empty: unchanged
+            values["dispute_window_days"] = form.dispute_window_days.data
+        services.save_settings(values)
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for("accounts.settings"))

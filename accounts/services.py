@@ -232,5 +232,9 @@ def save_settings(values: dict) -> None:
     for key, value in values.items():
         if isinstance(value, str):
             value = value.strip().lower() if key == "brand_color" else value.strip()
-        set_setting(key, bool(value) if key == "allow_unplanned_audits" else value)
+        if key == "allow_unplanned_audits":
+            value = bool(value)
+        elif key == "dispute_window_days":
+            value = int(value)
+        set_setting(key, value)
 

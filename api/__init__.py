@@ -56,7 +56,19 @@ class VerazApi(Api):
 
 
 def register(app):
-    from api import accounts, assignments, audits, batches, branches, notifications, photos, reports, scorecards, users
+    from api import (
+        accounts,
+        assignments,
+        audits,
+        batches,
+        branches,
+        disputes,
+        notifications,
+        photos,
+        reports,
+        scorecards,
+        users,
+    )
 
     if app.config.get("OPENAPI_URL_PREFIX") is None:
         app.config["OPENAPI_URL_PREFIX"] = API_PREFIX
@@ -69,7 +81,8 @@ def register(app):
     api.spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token: `Authorization: Bearer vz_...`."})
-    for module in (accounts, users, branches, scorecards, assignments, audits, photos, reports, batches, notifications):
+    for module in (accounts, users, branches, scorecards, assignments, audits, photos, disputes, reports, batches,
+                   notifications):
         api.register_blueprint(module.blp)
     app.extensions["veraz_api"] = api
     app.cli.add_command(create_token_command)

@@ -9,14 +9,17 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.permissions import can_see_audit, get_visible_or_404
+from accounts.permissions import can_see_audit, get_visible_or_404, hides_auditor
 from api import schemas as s
 from api.common import ID, current, fail, make_blueprint, paginate
 from api.photos import photo_out
-from audits import services
+from audits import acknowledgements, services
+from audits.flags import flags_of
 from audits.models import Audit
-from audits.queries import audit_query, history
+from audits.queries import acknowledged_at, audit_query, history
+from disputes.services import disputes_of
 from extensions import db
+from records.seal import latest_seal
 from scorecards import services as scorecard_services
 from scorecards.models import ScorecardVersion
 
@@ -31,6 +34,13 @@ def _user_ref(user):
 
 
 def summary(audit: Audit) -> dict:
+    out = _summary(audit)
+    if hides_auditor(current()):  # the person audited never learns who audited them
+        out["auditor"] = None
+    return out
+
+
+def _summary(audit: Audit) -> dict:
     return {"id": audit.id, "client_id": audit.client_id, "status": audit.status,
             "scorecard": audit.version.scorecard.slug, "version": audit.version.number,
             "assignment_id": audit.assignment_id, "auditor": _user_ref(audit.auditor),
@@ -51,8 +61,20 @@ def detail(audit: Audit) -> dict:
                    "score": row.score} for row in audit.section_scores if row.section_key in sections],
         answers={a.criterion_key: a.value for a in audit.answers if a.value is not None},
         comments={a.criterion_key: a.comment for a in audit.answers if a.comment},
-        history=history(audit), photos=[photo_out(photo) for photo in audit.photos])
+        history=history(audit, current()), acknowledged_at=acknowledged_at(audit),
+        disputes=[dump_dispute(d) for d in disputes_of(audit)], photos=[photo_out(photo) for photo in audit.photos])
+    out["flags"] = [] if hides_auditor(current()) else flags_of(audit)  # about the auditor's work
+    sealed = latest_seal(audit)
+    out.update(seal=sealed.digest if sealed else None, sealed_at=sealed.sealed_at if sealed else None)
+    if hides_auditor(current()):
+        out["reviewed_by"] = None
     return out
+
+
+def dump_dispute(dispute) -> dict:
+    from api.disputes import dump  # the disputes' module reads this one's visible_audit
+
+    return dump(dispute)
 
 
 def visible_audit(audit_id) -> Audit:
@@ -190,3 +212,15 @@ def return_audit(data, audit_id):
     """Return a submitted audit to its auditor with a reason, to fix and submit again."""
     return _review(audit_id, services.return_audit, reason=data["reason"],
                    expected_version=data.get("lock_version"))
+
+
+@blp.route(f"/audits/<{ID}:audit_id>/acknowledge", methods=["POST"])
+@blp.response(200, s.AuditSchema)
+@blp.errors(401, 403, 404)
+def acknowledge_audit(audit_id):
+    """Confirm you have read an approved audit about you (the audited employee only); kept, with the
+    time, in its history. Acknowledging again changes nothing."""
+    audit = visible_audit(audit_id)
+    acknowledgements.acknowledge(audit, current())
+    db.session.commit()
+    return detail(audit)

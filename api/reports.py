@@ -7,7 +7,7 @@ and function), scoped to the token's user.
 """
 from flask_babel import gettext as _
 
-from accounts.permissions import can_download_audit_pdf, get_visible_or_404
+from accounts.permissions import can_download_audit_pdf, get_visible_or_404, hides_auditor
 from api import report_schemas as s
 from api.common import ID, ApiError, current, fail, handle_http_error, make_blueprint, require_role
 from audits.models import Audit
@@ -44,6 +44,11 @@ def _filters(args: dict, fixed=None) -> q.Filters:
     return f
 
 
+def _own(f: q.Filters) -> q.Filters:
+    """An employee's login reads only its own approved audits (the figures' filters pinned)."""
+    return figures.own_filters(current(), f) if current().role == "employee" else f
+
+
 def _lang(args) -> str:
     return args.get("lang") or current().language or "es"
 
@@ -74,10 +79,11 @@ def branch_figures(args, branch_id):
 @blp.response(200, s.Figures)
 @blp.errors(401, 403, 404, 422)
 def employee_figures(args, employee_id):
-    """An employee's figures over a period, as their report page and PDF show them."""
-    require_role(*READERS)
+    """An employee's figures over a period, as their report page and PDF show them. An employee's
+    login reads its own (approved audits only)."""
+    require_role(*READERS, "employee")
     person = get_visible_or_404(Employee, employee_id, figures.sees_employee)
-    return _figures(figures.for_employee(person, _filters(args)))
+    return _figures(figures.for_employee(person, _own(_filters(args))))
 
 
 @blp.route("/reports/overview", methods=["GET"])
@@ -97,7 +103,8 @@ def overview_figures(args):
 def audit_pdf(args, audit_id):
     """One audit as a PDF (not for drafts): the score, sections, answers, comments and photos."""
     audit = get_visible_or_404(Audit, audit_id, can_download_audit_pdf)
-    return pdf.download(lambda: pdf.audit_pdf(audit, _lang(args)), f"audit-{audit.id}.pdf")
+    return pdf.download(lambda: pdf.audit_pdf(audit, _lang(args), anonymous=hides_auditor(current())),
+                        f"audit-{audit.id}.pdf")
 
 
 @blp.route(f"/reports/employees/<{ID}:employee_id>.pdf", methods=["GET"])
@@ -105,11 +112,13 @@ def audit_pdf(args, audit_id):
 @blp.response(200, s.PDF, content_type="application/pdf", description="The employee's PDF for the period.")
 @blp.errors(401, 403, 404)
 def employee_pdf(args, employee_id):
-    """An employee over a period as a PDF (default: the last 12 months)."""
-    require_role(*READERS)
+    """An employee over a period as a PDF (default: the last 12 months); an employee's login gets its
+    own, without the auditors' names."""
+    require_role(*READERS, "employee")
     person = get_visible_or_404(Employee, employee_id, figures.sees_employee)
-    f = _filters(args, fixed={"employee_id": person.id, "branch_id": None, "region": None})
-    return pdf.download(lambda: pdf.employee_pdf(person, f, _lang(args)),
+    f = _own(_filters(args, fixed={"employee_id": person.id, "branch_id": None, "region": None}))
+    anonymous = hides_auditor(current())
+    return pdf.download(lambda: pdf.employee_pdf(person, f, _lang(args), anonymous=anonymous),
                         pdf.period_name("employee", person.code, f))
 
 

@@ -18,7 +18,8 @@ CODE_RE = r"^[A-Za-z0-9._-]+$"
 ASSIGNMENT_STATUSES = ("open", "in_progress", "done", "overdue")
 # The last day a date filter may name: the day after it must still be a date.
 LAST_DAY = date(9998, 12, 31)
-HISTORY_ACTIONS = ("submitted", "returned", "resubmitted", "approved", "answer_changed")
+HISTORY_ACTIONS = ("submitted", "returned", "resubmitted", "approved", "answer_changed", "acknowledged",
+                   "dispute_opened", "dispute_upheld", "dispute_overturned", "dispute_withdrawn")
 
 TEXT = {"description": "A text: a plain string, or an object of language code to string.",
         "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
@@ -139,10 +140,14 @@ class SettingsSchema(ma.Schema):
         "description": "Whether auditors may start audits without an assignment."})
     company_name = fields.String(required=True)
     brand_color = fields.String(required=True, metadata={"description": "A dark colour as #rrggbb."})
+    dispute_window_days = fields.Integer(required=True, metadata={
+        "description": "Days after approval in which an audit may be disputed."})
 
 
 class SettingsPatch(Strict):
     allow_unplanned_audits = Bool()
+    dispute_window_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=365), metadata={
+        "description": "Days after approval in which the audited employee (or a manager) may dispute an audit."})
     company_name = fields.String(validate=[validate.Length(min=1, max=80), not_blank])
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
                                 metadata={"description": "A dark colour as #rrggbb, so that white text stays "
@@ -159,6 +164,8 @@ class BranchSchema(ma.Schema):
     region = fields.String(required=True)
     address = fields.String(required=True)
     active = fields.Boolean(required=True)
+    latitude = fields.Float(required=True, allow_none=True)
+    longitude = fields.Float(required=True, allow_none=True)
 
 
 BranchPage = page_schema(BranchSchema, "BranchPage")
@@ -172,6 +179,9 @@ class BranchIn(Strict):
     region = fields.String(validate=validate.Length(max=80))
     address = fields.String(validate=validate.Length(max=255))
     active = Bool()
+    latitude = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=-90, max=90), metadata={
+        "description": "Where the branch is (optional): a check-in more than 500 m away is flagged."})
+    longitude = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(min=-180, max=180))
 
 
 class BranchQuery(PageQuery):
@@ -378,13 +388,18 @@ class HistoryEvent(ma.Schema):
     by = fields.Nested(UserRef, required=True, allow_none=True)
     action = fields.String(required=True, validate=validate.OneOf(
         HISTORY_ACTIONS + ("comment_changed", "details_changed")), metadata={
-        "description": "submitted, returned, resubmitted, approved, answer_changed (also comment_changed and "
-                       "details_changed)."})
+        "description": "submitted, returned, resubmitted, approved, answer_changed, acknowledged (the audited "
+                       "employee read it; also comment_changed and details_changed)."})
     reason = fields.String(required=True, allow_none=True)
     criterion = fields.String(required=True, allow_none=True,
                               metadata={"description": "The criterion key, for answer and comment changes."})
     before = fields.Raw(required=True, allow_none=True, metadata=ANY)
     after = fields.Raw(required=True, allow_none=True, metadata=ANY)
+
+
+class FlagSchema(ma.Schema):
+    code = fields.String(required=True, validate=validate.OneOf(("far_checkin", "photo_after_submit", "short_audit")))
+    message = fields.String(required=True)
 
 
 class AuditSummary(ma.Schema):
@@ -394,7 +409,8 @@ class AuditSummary(ma.Schema):
     scorecard = fields.String(required=True, metadata={"description": "The scorecard's slug."})
     version = fields.Integer(required=True, metadata={"description": "The scorecard version's number."})
     assignment_id = fields.Integer(required=True, allow_none=True)
-    auditor = fields.Nested(UserRef, required=True)
+    auditor = fields.Nested(UserRef, required=True, allow_none=True, metadata={
+        "description": "Who audited; null for the audited employee (a mystery shopper stays anonymous)."})
     branch_id = fields.Integer(required=True)
     employee_id = fields.Integer(required=True, allow_none=True)
     employee_name_given = fields.String(required=True)
@@ -441,6 +457,18 @@ class AuditSchema(AuditSummary):
         "description": "Every change after the first submission, oldest first."})
     photos = fields.List(fields.Nested(PhotoSchema), required=True, metadata={
         "description": "Its photos, oldest first (GET /api/v1/audits/{id}/photos/{photo_id} for the bytes)."})
+    acknowledged_at = UTCDateTime(required=True, allow_none=True, metadata={
+        "description": "When the audited employee confirmed reading it; null while they have not."})
+    flags = fields.List(fields.Nested(FlagSchema), required=True, metadata={
+        "description": "Evidence flags for the reviewer: far_checkin (over 500 m from the branch), "
+                       "photo_after_submit, short_audit (under a minute). Empty for the audited employee."})
+    seal = fields.String(required=True, allow_none=True, metadata={
+        "description": "The SHA-256 digest of the audit's latest seal (approved audits; flask verify-seals "
+                       "checks it); null before approval."})
+    sealed_at = UTCDateTime(required=True, allow_none=True)
+    # By name: api/dispute_schemas.py defines it (beside the disputes' operations).
+    disputes = fields.List(fields.Nested("DisputeSchema"), required=True, metadata={
+        "description": "Its disputes, newest first."})
 
 
 class AuditQuery(PageQuery):

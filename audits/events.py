@@ -28,3 +28,8 @@ def quiet():
         for signal in ALL:
             stack.enter_context(signal.muted())
         yield
+
+# Disputes (disputes/services.py): the sender is the Dispute, ``actor`` the user who acted.
+dispute_opened = _signals.signal("dispute-opened")
+dispute_decided = _signals.signal("dispute-decided")
+ALL = (*ALL, dispute_opened, dispute_decided)

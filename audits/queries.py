@@ -1,7 +1,7 @@
 """Which audits a user sees: lists with filters, one's open audits, an audit's history."""
 from datetime import datetime, time, timedelta
 
-from accounts.permissions import branch_ids_in_scope
+from accounts.permissions import branch_ids_in_scope, hides_auditor
 from audits.models import Audit
 from audits.policy import EDITABLE_STATUSES
 from extensions import db
@@ -16,6 +16,10 @@ def audit_query(user, *, status=None, branch_id=None, auditor_id=None, employee_
     query = db.select(Audit)
     if user.role == "auditor":
         query = query.where(Audit.auditor_id == user.id)
+    elif user.role == "employee":
+        # Their own approved audits; filtering by auditor would tell them who audited them.
+        query = query.where(Audit.employee_id == (user.employee_id or -1), Audit.status == "approved")
+        auditor_id = None
     else:
         scope = branch_ids_in_scope(user)
         if scope is not None:
@@ -50,13 +54,37 @@ def open_audits_of(user) -> list[Audit]:
     return sorted(rows, key=lambda a: a.status != "returned")
 
 
-def history(audit: Audit) -> list[dict]:
+def history(audit: Audit, viewer=None) -> list[dict]:
     """The audit's history, oldest first, as plain data for pages and the API:
-    ``{"at", "by": {"id", "name"} or None, "action", "reason", "criterion", "before", "after"}``."""
+    ``{"at", "by": {"id", "name"} or None, "action", "reason", "criterion", "before", "after"}``.
+    For a ``viewer`` who may not know the auditor (an employee), ``by`` is only ever themselves."""
     out = []
+    anonymous = viewer is not None and hides_auditor(viewer)
     for event in sorted(audit.events, key=lambda e: (e.at, e.id or 0)):
+        shown = event.user is not None and (not anonymous or event.user_id == viewer.id)
         out.append({"at": event.at,
-                    "by": {"id": event.user.id, "name": event.user.name} if event.user else None,
+                    "by": {"id": event.user.id, "name": event.user.name} if shown else None,
                     "action": event.action, "reason": event.reason or None,
                     "criterion": event.criterion_key, "before": event.before, "after": event.after})
     return out
+
+
+def acknowledged_at(audit: Audit):
+    """When the audited employee confirmed reading the audit (the first time), or None."""
+    return next((e.at for e in sorted(audit.events, key=lambda e: (e.at, e.id or 0))
+                 if e.action == "acknowledged"), None)
+
+
+def unacknowledged(audits) -> set[int]:
+    """Of these audits, the approved ones about an employee with a login who has not confirmed
+    reading them yet (one query for a page of audits)."""
+    from accounts.models import User
+    from audits.models import AuditEvent
+
+    ids = [a.id for a in audits if a.status == "approved" and a.employee_id]
+    if not ids:
+        return set()
+    with_login = db.select(User.employee_id).where(User.employee_id.is_not(None), User.active.is_(True))
+    read = db.select(AuditEvent.audit_id).where(AuditEvent.action == "acknowledged", AuditEvent.audit_id.in_(ids))
+    return set(db.session.scalars(db.select(Audit.id).where(Audit.id.in_(ids), Audit.employee_id.in_(with_login),
+                                                            Audit.id.not_in(read))))

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import BooleanField, FloatField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 CODE = Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use letters, digits, '.', '-' or '_'."))
 
@@ -12,6 +12,9 @@ class BranchForm(FlaskForm):
     city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=80)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
+    latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(min=-90, max=90)],
+                          description=_l("Optional, e.g. 40.4203: a check-in far from the branch is flagged."))
+    longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(min=-180, max=180)])
     active = BooleanField(_l("Active"), default=True)
 
 

@@ -1,4 +1,4 @@
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import manager_branches
@@ -13,6 +13,9 @@ class Branch(db.Model):
     region: Mapped[str] = mapped_column(String(80), default="", index=True)
     address: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Optional: where the branch is, for the evidence flag of a check-in far from it (audits/flags.py).
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
     employees = relationship("Employee", back_populates="branch", order_by="Employee.name")
     managers = relationship("User", secondary=manager_branches, back_populates="branches")

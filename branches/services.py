@@ -5,7 +5,7 @@ from accounts.permissions import branches_readable
 from branches.models import Branch, Employee
 from extensions import db
 
-BRANCH_FIELDS = ("code", "name", "city", "region", "address", "active")
+BRANCH_FIELDS = ("code", "name", "city", "region", "address", "active", "latitude", "longitude")
 EMPLOYEE_FIELDS = ("code", "name", "branch_id", "position", "active")
 
 

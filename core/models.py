@@ -7,6 +7,8 @@ DEFAULT_SETTINGS = {
     "allow_unplanned_audits": True,
     "company_name": "Veraz",
     "brand_color": "#0b5c55",
+    # Days after approval in which an audit may be disputed (disputes/services.py).
+    "dispute_window_days": 14,
 }
 
 

@@ -139,6 +139,9 @@ def nav_items():
     endpoints = current_app.view_functions
     wanted = [
         ("audits.my_assignments", _l("My assignments"), ("auditor",)),
+        ("reports.mine", _l("My audits"), ("employee",)),
+        ("disputes.list_disputes", _l("Disputes"), ("admin", "manager", "hr")),
+        ("disputes.auditors_report", _l("Auditors"), ("admin", "hr")),
         ("audits.list_audits", _l("Audits"), ("admin", "manager", "hr", "auditor")),
         ("audits.assignments", _l("Assignments"), ("admin", "manager")),
         ("reports.overview", _l("Reports"), ("admin", "manager", "hr")),

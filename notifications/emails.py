@@ -32,6 +32,8 @@ def subject_line(kind: str) -> str:
         "audit_returned": _("An audit was returned to you"),
         "audit_submitted": _("Audits are waiting for your review"),
         "audit_approved": _("An audit was approved"),
+        "dispute_opened": _("An audit was disputed"),
+        "dispute_decided": _("A dispute was closed"),
     }[kind]
 
 
@@ -54,6 +56,14 @@ def describe(note: Notification) -> str:
                  branch=branch)
     if note.kind == "audit_submitted":
         return _("An audit at %(branch)s was submitted and waits for review.", branch=branch)
+    if note.kind == "dispute_opened":
+        return _("An audit at %(branch)s was disputed.", branch=branch)
+    if note.kind == "dispute_decided":
+        return {"upheld": _("The dispute of an audit at %(branch)s was upheld: the score stands.", branch=branch),
+                "overturned": _("The dispute of an audit at %(branch)s was overturned: the score changed.",
+                                branch=branch)}.get(data.get("outcome"),
+                                                    _("The dispute of an audit at %(branch)s was withdrawn.",
+                                                      branch=branch))
     return _("An audit at %(branch)s was approved.", branch=branch)
 
 

@@ -16,6 +16,8 @@ KINDS = {
     "audit_returned": "audit",
     "audit_submitted": "audit",
     "audit_approved": "audit",
+    "dispute_opened": "audit",
+    "dispute_decided": "audit",
 }
 
 

@@ -34,6 +34,28 @@ def on_audit_approved(audit, actor=None, **_):
     notify([m for m in audit.branch.managers], "audit_approved", audit.id, _audit_data(audit), actor)
 
 
+def _employee_login(audit):
+    """The audited employee's own login, if they have one (accounts link it)."""
+    from accounts.models import User
+    from extensions import db
+
+    if audit.employee_id is None:
+        return None
+    return db.session.scalar(db.select(User).where(User.employee_id == audit.employee_id))
+
+
+def on_dispute_opened(dispute, actor=None, **_):
+    audit = dispute.audit
+    notify([audit.auditor, _employee_login(audit), *reviewers_of(audit.branch)], "dispute_opened", audit.id,
+           _audit_data(audit), actor)
+
+
+def on_dispute_decided(dispute, actor=None, **_):
+    audit = dispute.audit
+    notify([dispute.opened_by, audit.auditor, _employee_login(audit)], "dispute_decided", audit.id,
+           {**_audit_data(audit), "outcome": dispute.status}, actor)
+
+
 RECEIVERS = [
     (events.assignment_planned, _assignment("assignment_made")),
     (events.assignment_changed, _assignment("assignment_changed")),
@@ -41,6 +63,8 @@ RECEIVERS = [
     (events.audit_returned, on_audit_returned),
     (events.audit_submitted, on_audit_submitted),
     (events.audit_approved, on_audit_approved),
+    (events.dispute_opened, on_dispute_opened),
+    (events.dispute_decided, on_dispute_decided),
 ]
 
 

@@ -16,11 +16,14 @@ KIND_LABELS = {
     "audit_returned": _l("Audits returned to me"),
     "audit_submitted": _l("Audits waiting for my review"),
     "audit_approved": _l("Approved audits"),
+    "dispute_opened": _l("Disputed audits"),
+    "dispute_decided": _l("Decided disputes"),
 }
 # Who can receive each kind: the switches shown on a profile page.
 KINDS_FOR_ROLE = {
     "auditor": ("assignment_made", "assignment_changed", "assignment_cancelled", "assignment_overdue",
-                "audit_returned"),
+                "audit_returned", "dispute_opened", "dispute_decided"),
+    "employee": ("dispute_opened", "dispute_decided"),
     "manager": tuple(KINDS),
     "admin": tuple(KINDS),
     "hr": (),

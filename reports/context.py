@@ -7,6 +7,8 @@ a report's length grows with employees and criteria, never with the number of au
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +21,7 @@ from core.labels import AUDIT_STATUS_LABELS, CHANNEL_LABELS, KPI_LABELS  # noqa:
 from core.texts import pick
 from core.timeutil import minutes_between
 from extensions import db
+from records.seal import latest_seal
 from reports import charts, figures, rankings
 from reports import queries as q
 from scorecards.models import Scorecard
@@ -143,9 +146,10 @@ def overview(f: q.Filters, *, reviewer: bool, color: str | None = None) -> dict:
 
 
 def employee_report(employee: Employee, f: q.Filters, *, color: str | None = None,
-                    audits: int = LATEST_AUDITS) -> dict:
+                    audits: int = LATEST_AUDITS, anonymous: bool = False) -> dict:
     """An employee over a period: figures, trend, sections against the branch and the company,
-    the weakest criteria, the latest audits and the auditors' comments."""
+    the weakest criteria, the latest audits and the auditors' comments. ``anonymous``: for the
+    employee themself, without the auditors' names (a mystery shopper stays anonymous)."""
     fig = figures.for_employee(employee, f)
     f = fig["filters"]
     data = _charted(fig, color)
@@ -156,6 +160,10 @@ def employee_report(employee: Employee, f: q.Filters, *, color: str | None = Non
         uid="sections", title=_("Section means against the branch and the company"), color=color)
     data["audits"] = rankings.recent_audits(f, limit=audits)
     data["comments"] = rankings.comments(f, limit=LATEST_COMMENTS)
+    if anonymous:
+        data["anonymous"] = True
+        data["audits"] = [replace(row, auditor="") for row in data["audits"]]
+        data["comments"] = [replace(row, auditor="") for row in data["comments"]]
     return data
 
 
@@ -177,11 +185,13 @@ def branch_report(branch: Branch, f: q.Filters, *, color: str | None = None, rev
     return data
 
 
-def audit_report(audit: Audit) -> dict:
-    """One audit: who, where, when, its score, each section and criterion with answer and comment."""
+def audit_report(audit: Audit, anonymous: bool = False) -> dict:
+    """One audit: who, where, when, its score, each section and criterion with answer and comment.
+    ``anonymous``: without the auditor, for the audited employee."""
     sections = audit_sections(audit)
     minutes = minutes_between(audit.started_at, audit.ended_at)
     return {"audit": audit, "sections": sections, "minutes": minutes,
             "scorecard": audit.version.scorecard.title(lang()), "version": audit.version,
             "employee": audit.employee.name if audit.employee else audit.employee_name_given,
+            "anonymous": anonymous, "seal": latest_seal(audit),
             "loose_photos": loose_photos(audit)}

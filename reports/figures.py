@@ -7,7 +7,7 @@ audits for the page and the PDF, api/reports.py dumps them with its schemas.
 """
 from __future__ import annotations
 
-from accounts.permissions import can_see_branch
+from accounts.permissions import can_see_branch, is_own_employee
 from branches.models import Branch, Employee
 from reports import queries as q
 from reports import rankings
@@ -27,8 +27,15 @@ def sees_branch(user, branch: Branch) -> bool:
 
 
 def sees_employee(user, employee: Employee) -> bool:
-    """An employee of a branch in the reader's scope (for ``get_visible_or_404``)."""
-    return can_see_branch(user, employee.branch_id)
+    """An employee of a branch in the reader's scope, or an employee's login reading themself (for
+    ``get_visible_or_404``)."""
+    return can_see_branch(user, employee.branch_id) or is_own_employee(user, employee.id)
+
+
+def own_filters(user, f: q.Filters) -> q.Filters:
+    """The filters of an employee reading their own figures: their approved audits wherever they
+    were made (their login sees no branch), whatever else the query asked for."""
+    return f.replace(scope=None, status="approved", employee_id=user.employee_id, branch_id=None, region=None)
 
 
 def for_branch(branch: Branch, f: q.Filters) -> dict:

@@ -162,23 +162,24 @@ def _photo_files(photos) -> tuple[dict, dict]:
     return files, urls
 
 
-def audit_pdf(audit, lang: str | None = None) -> bytes:
+def audit_pdf(audit, lang: str | None = None, anonymous: bool = False) -> bytes:
     """One audit: branch, employee, channel, auditor, date and duration, the score with pass or fail
     and any critical failure, each section and criterion with answer and comment, photos, version."""
     lang = _language(lang)
     with force_locale(lang):
-        data = context.audit_report(audit)
+        data = context.audit_report(audit, anonymous=anonymous)
         files, photo_urls = _photo_files(audit.photos)
         title = _("Audit %(number)d", number=audit.id)
         return render("reports/pdf/audit.html", lang, title, files=files, data=data, photo_urls=photo_urls,
                       channel_labels=context.CHANNEL_LABELS, status_labels=context.AUDIT_STATUS_LABELS)
 
 
-def employee_pdf(employee, filters: q.Filters, lang: str | None = None) -> bytes:
+def employee_pdf(employee, filters: q.Filters, lang: str | None = None, anonymous: bool = False) -> bytes:
     """An employee over a period (docs/reports.md, "The PDFs")."""
     lang = _language(lang)
     with force_locale(lang):
-        data = context.employee_report(employee, filters, color=get_setting("brand_color"), audits=PDF_AUDITS)
+        data = context.employee_report(employee, filters, color=get_setting("brand_color"), audits=PDF_AUDITS,
+                                       anonymous=anonymous)
         title = _("Employee report: %(name)s", name=employee.name)
         return render("reports/pdf/employee.html", lang, title, data=data,
                       status_labels=context.AUDIT_STATUS_LABELS)

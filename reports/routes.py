@@ -12,7 +12,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accounts.permissions import can_download_audit_pdf, get_visible_or_404, roles_required
+from accounts.permissions import can_download_audit_pdf, get_visible_or_404, hides_auditor, roles_required
 from audits.models import Audit
 from branches.models import Branch, Employee
 from core.models import get_setting
@@ -28,7 +28,11 @@ PER_PAGE = 25
 
 
 def register(app):
-    from reports import batch_routes, impact_routes  # blueprints of their own
+    from reports import (  # blueprints of their own
+        batch_routes,
+        impact_routes,
+        mine,  # noqa: F401  (an employee's own page joins the blueprint)
+    )
 
     app.register_blueprint(bp)
     impact_routes.register(app)
@@ -186,7 +190,8 @@ def _lang_arg() -> str:
 @login_required
 def audit_pdf(audit_id):
     audit = get_visible_or_404(Audit, audit_id, can_download_audit_pdf)
-    return pdf.download(lambda: pdf.audit_pdf(audit, _lang_arg()), f"audit-{audit.id}.pdf")
+    return pdf.download(lambda: pdf.audit_pdf(audit, _lang_arg(), anonymous=hides_auditor(current_user)),
+                        f"audit-{audit.id}.pdf")
 
 
 @bp.route("/reports/employees/<int:employee_id>.pdf")

@@ -15,7 +15,8 @@ from extensions import db
 from tests import factories
 from tests.support.walk import MARKER, PERSON
 
-# "employee" is an employee's own login (branch A's Ana): it has no rights yet beyond its profile.
+# "employee" is an employee's own login (branch A's Ana): their profile, their own page and figures,
+# and their approved audits (the walk's audit is submitted, not approved: a 404 for them).
 PEOPLE = ["anonymous", "auditor", "auditor2", "manager_a", "manager_b", "hr", "employee", "admin"]
 LOGGED_IN = set(PEOPLE) - {"anonymous"}
 ALL = set(PEOPLE)
@@ -25,6 +26,7 @@ MANAGERS = {"manager_a", "manager_b"}
 SEES_A = {"admin", "manager_a", "hr"}          # may see branch A's things
 MANAGES_A = {"admin", "manager_a"}             # may change branch A's things
 OWNER = {"auditor"}                           # the auditor whose audit it is
+EMPLOYEE = {"employee"}                       # Ana's own login: the audits and figures are about her
 REPORTS_LISTS = {"admin", "hr", "manager_a", "manager_b"}
 BATCH_OWNER = {"manager_a"}                    # whose report batch it is
 # (auditors may see employees' names while they may start unplanned audits: they pick who served)
@@ -55,6 +57,17 @@ POLICY = {
     "audits.list_audits": LOGGED_IN, "audits.view_audit": OWNER | SEES_A, "audits.photo": OWNER | SEES_A,
     "audits.fill": OWNER, "audits.autosave": OWNER, "audits.submit": OWNER, "audits.checkin": OWNER,
     "audits.upload_photo": OWNER, "audits.delete_photo": OWNER, "audits.review": MANAGES_A,
+    # only the audited employee acknowledges, and only an approved audit: the walk's is submitted
+    "audits.acknowledge": set(), "audits_api.acknowledge_audit": set(),
+    # disputes: only of approved audits (the walk's dispute is Ana's, on the submitted audit, which
+    # she cannot see); the auditor comments, a manager of the branch or an admin decides
+    "disputes.open_dispute": set(), "disputes_api.open_dispute": set(),
+    "disputes.list_disputes": LOGGED_IN, "disputes_api.list_disputes": LOGGED_IN,
+    "disputes_api.get_dispute": OWNER | SEES_A,
+    "disputes.comment": OWNER, "disputes_api.comment_dispute": OWNER,
+    "disputes.decide": MANAGES_A, "disputes_api.decide_dispute": MANAGES_A,
+    "disputes.withdraw": set(), "disputes_api.withdraw_dispute": set(),
+    "disputes.auditors_report": {"admin", "hr"},
     # API: the same rules
     "accounts_api.me": LOGGED_IN, "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
     "users_api.list_users": MANAGERS | ADMIN, "users_api.create_user": ADMIN, "users_api.get_user": ADMIN,
@@ -80,9 +93,11 @@ POLICY = {
     "reports.overview": REPORTS_LISTS, "reports.employees": REPORTS_LISTS, "reports.branch": SEES_A,
     "reports.employee": SEES_A, "reports.audit_pdf": OWNER | SEES_A, "reports.employee_pdf": SEES_A,
     "reports.branch_pdf": SEES_A, "reports.export": REPORTS_LISTS,
-    "reports_api.audit_pdf": OWNER | SEES_A, "reports_api.employee_pdf": SEES_A, "reports_api.branch_pdf": SEES_A,
+    "reports.mine": EMPLOYEE, "reports.mine_pdf": EMPLOYEE,
+    "reports_api.audit_pdf": OWNER | SEES_A, "reports_api.employee_pdf": SEES_A | EMPLOYEE,
+    "reports_api.branch_pdf": SEES_A,
     "reports_api.export": REPORTS_LISTS, "reports_api.branch_figures": SEES_A,
-    "reports_api.employee_figures": SEES_A, "reports_api.overview_figures": REPORTS_LISTS,
+    "reports_api.employee_figures": SEES_A | EMPLOYEE, "reports_api.overview_figures": REPORTS_LISTS,
     # report batches: anyone who reads reports asks for one; a batch is seen by its requester only
     "batches.create_batch": REPORTS_LISTS, "batches_api.create_report_batch": REPORTS_LISTS,
     "batches.batch": BATCH_OWNER, "batches.batch_status": BATCH_OWNER, "batches.batch_download": BATCH_OWNER,

@@ -162,13 +162,14 @@ def test_the_user_list_filters_by_branch_active_and_search(api):
     assert api.get("admin", "/api/v1/users?active=maybe").status_code == 422
 
 
-def test_an_employee_login_sees_its_profile_and_nothing_else(api, app, login_as):
+def test_an_employee_login_sees_its_own_page_and_profile_and_nothing_else(api, app, login_as):
     client = login_as("employee")
-    assert client.get("/").headers["Location"].endswith("/profile")
+    assert client.get("/").headers["Location"].endswith("/me")  # their own audits (none approved here)
+    assert client.get("/me").status_code == 200
     assert client.get("/profile").status_code == 200
     for path in ("/reports", "/branches", "/users", "/my/assignments", "/assignments"):
         assert client.get(path).status_code == 403, path
-    assert client.get("/audits").status_code == 200  # open to every login, and empty for this one
+    assert client.get("/audits").status_code == 200  # open to every login: only their approved audits (none)
     me_ = api.get("employee", "/api/v1/me").get_json()
     assert me_["role"] == "employee" and me_["employee_id"] == api.world["employee_a"]
     assert api.get("employee", "/api/v1/audits").get_json()["total"] == 0

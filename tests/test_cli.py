@@ -33,7 +33,9 @@ def test_demo_loads_and_is_safe_to_run_twice(app, runner):
         cities = set(db.session.scalars(db.select(Branch.city)))
         roles = set(db.session.scalars(db.select(User.role)))
     assert counts[1] >= 3 and counts[2] >= 15 and len(cities) >= 3
-    assert roles == {"admin", "manager", "auditor", "hr"}
+    assert roles == {"admin", "manager", "auditor", "hr", "employee"}
+    assert "empleada@veraz.example" in first.output  # an employee's own login, to try what they see
+    assert runner.invoke(args=["verify-seals"]).exit_code == 0  # the demo's approved audits are sealed
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output
     with app.app_context():

@@ -12,7 +12,7 @@ from audits.errors import AuditConflict, AuditInvalid
 from audits.forms import STATUS_LABELS, AssignmentForm, StartAuditForm
 from audits.models import Assignment, Audit
 from audits.policy import can_plan
-from audits.queries import audit_query, open_audits_of
+from audits.queries import audit_query, open_audits_of, unacknowledged
 from audits.routes.common import PAGE_SIZE, bp, new_client_id, page_arg, visible_assignment
 from branches.models import Branch, Employee
 from core.timeutil import utcnow
@@ -246,8 +246,11 @@ def list_audits():
         audit_query(current_user, awaiting_review=True).order_by(None).subquery())) if reviewer else 0
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     auditors = (db.session.scalars(db.select(User).where(User.role.in_(("auditor", "admin", "manager")))
-                                   .order_by(User.name)).all() if current_user.role != "auditor" else [])
+                                   .order_by(User.name)).all()
+                if current_user.role not in ("auditor", "employee") else [])
     return render_template("audits/audits.html", pagination=pagination, filters=filters, args=args,
+                           not_read=unacknowledged(pagination.items) if reviewer or current_user.role == "hr"
+                           else set(),
                            awaiting=awaiting, reviewer=reviewer, auditors=auditors,
                            branches=_branches_for(current_user) if current_user.role != "auditor"
                            else db.session.scalars(db.select(Branch).order_by(Branch.name)).all(),

@@ -4,18 +4,22 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.permissions import can_download_audit_pdf, roles_required
+from accounts.permissions import can_download_audit_pdf, hides_auditor, roles_required
 from audits import policy, services
+from audits.acknowledgements import acknowledge as acknowledge_audit
+from audits.acknowledgements import can_acknowledge
 from audits.display import audit_sections, display_value, loose_photos
 from audits.errors import AuditConflict, AuditInvalid
+from audits.flags import flags_of
 from audits.forms import ReturnForm
 from audits.models import Audit
-from audits.queries import history
+from audits.queries import acknowledged_at, history
 from audits.routes.common import bp, visible_audit
 from core.i18n import lang
 from core.texts import pick
 from core.timeutil import minutes_between
 from extensions import db
+from records.seal import latest_seal
 
 
 def _audit_page(audit, status=200, return_form=None):
@@ -23,7 +27,7 @@ def _audit_page(audit, status=200, return_form=None):
     criteria_text = {c.key: pick(c.text, lang()) for c in audit.version.criteria}
     criteria = {c.key: c for c in audit.version.criteria}
     events = []
-    for entry in history(audit):
+    for entry in history(audit, current_user):
         criterion = criteria.get(entry["criterion"])
         events.append({**entry, "criterion_text": criteria_text.get(entry["criterion"], entry["criterion"]),
                        "before_text": display_value(criterion, entry["before"]) if criterion
@@ -39,7 +43,11 @@ def _audit_page(audit, status=200, return_form=None):
                            pdf_url=url_for("reports.audit_pdf", audit_id=audit.id)
                            if "reports.audit_pdf" in current_app.view_functions
                            and can_download_audit_pdf(current_user, audit) else None,
-                           can_edit=policy.can_edit(current_user, audit)), status
+                           can_edit=policy.can_edit(current_user, audit),
+                           anonymous=hides_auditor(current_user), seal=latest_seal(audit),
+                           flags=[] if hides_auditor(current_user) else flags_of(audit),
+                           acknowledged_at=acknowledged_at(audit),
+                           can_acknowledge=can_acknowledge(current_user, audit)), status
 
 
 @bp.route("/audits/<int:audit_id>")
@@ -80,4 +88,15 @@ def review(audit_id):
     flash(message, "success")
     if request.form.get("next") == "queue":
         return redirect(url_for("audits.list_audits", review="1"))
+    return redirect(url_for("audits.view_audit", audit_id=audit.id))
+
+
+@bp.route("/audits/<int:audit_id>/acknowledge", methods=["POST"])
+@roles_required("employee")
+def acknowledge(audit_id):
+    """The audited employee confirms they have read the audit (kept in its history)."""
+    audit = visible_audit(audit_id)
+    acknowledge_audit(audit, current_user)
+    db.session.commit()
+    flash(_("Thank you: the audit is marked as read."), "success")
     return redirect(url_for("audits.view_audit", audit_id=audit.id))

@@ -20,6 +20,7 @@ PER_SHAPE = 4  # e.g. the audits seeded in their four states
 # Endpoints that answer with something other than a page (files, PDFs, redirects).
 NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "service_worker", "accounts.theme_css",
              "audits.photo", "reports.audit_pdf", "reports.employee_pdf", "reports.branch_pdf", "reports.export",
+             "reports.mine_pdf",
              "scorecards.export", "batches.batch_status", "batches.batch_download"}
 _axe = Axe()
 
@@ -33,9 +34,18 @@ def seed(app, world):
     with app.app_context():
         version = factories.scorecard()
         factories.scorecard(publish=False)  # a draft: the builder's section and criterion forms
+        from core.timeutil import utcnow
+        from disputes.models import Dispute
+
         for status in ("approved", "submitted", "returned", "draft"):
             factories.audit(version, world["auditor"]["id"], world["branch_a"], status=status,
-                            employee_id=world["employee_a"], comments={"a_no": "Did not say their name"})
+                            employee_id=world["employee_a"], comments={"a_no": "Did not say their name"},
+                            reviewed_at=utcnow() if status in ("approved", "returned") else None)
+        # an approved audit the employee disputed (the dispute's forms), and one they still may
+        disputed = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="approved",
+                                   employee_id=world["employee_a"], reviewed_at=utcnow())
+        db.session.add(Dispute(audit=disputed, opened_by_id=world["employee"]["id"], criteria=["a_no"],
+                               reason="I said my name twice."))
         db.session.add(Assignment(auditor_id=world["auditor"]["id"], branch_id=world["branch_a"],
                                   scorecard_id=version.scorecard_id, due_date=date.today() + timedelta(days=3),
                                   notes="Visit at lunch time", created_by_id=world["admin"]["id"]))

@@ -9,6 +9,7 @@ from PIL import Image
 from accounts.models import ApiToken, User
 from audits.models import Assignment, Photo
 from branches.models import Employee
+from disputes.models import Dispute
 from extensions import db
 from tests import factories
 
@@ -35,6 +36,9 @@ def access_objects(app, world, people) -> dict:
         Image.new("RGB", (8, 8), "red").save(image, "JPEG")
         photo = Photo(audit=draft_audit, filename="access-test.jpg", size=image.tell())
         db.session.add(photo)
+        # Ana's dispute of the audit (made directly: the walk's audit is submitted, not approved)
+        dispute = Dispute(audit=audit, opened_by_id=world["employee"]["id"], reason=MARKER, criteria=[])
+        db.session.add(dispute)
         auditor = db.session.get(User, world["auditor"]["id"])
         token, _secret = ApiToken.issue(auditor, "walk")
         tokens = {}
@@ -50,7 +54,8 @@ def access_objects(app, world, people) -> dict:
             "audit_id": audit.id, "draft_audit_id": draft_audit.id, "assignment_id": assignment.id,
             "branch_id": world["branch_a"],
             "employee_id": world["employee_a"], "user_id": world["auditor"]["id"], "token_id": token.id,
-            "photo_id": photo.id, "slug": version.scorecard.slug, "card_id": draft.scorecard_id,
+            "photo_id": photo.id, "dispute_id": dispute.id,
+            "slug": version.scorecard.slug, "card_id": draft.scorecard_id,
             "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
             "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
             "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,

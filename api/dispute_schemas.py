@@ -1,0 +1,62 @@
+"""The schemas of disputes (api/disputes.py) and of their part in an audit's detail."""
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.common import page_schema
+from api.schemas import ANY, PageQuery, Strict, UserRef, UTCDateTime
+from disputes.models import DISPUTE_STATUSES, OUTCOMES
+
+
+class DisputeSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    audit_id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(DISPUTE_STATUSES), metadata={
+        "description": "open, upheld (the score stands), overturned (answers changed) or withdrawn."})
+    criteria = fields.List(fields.String(), required=True, metadata={
+        "description": "The disputed criterion keys; empty: the whole audit."})
+    reason = fields.String(required=True)
+    opened_by = fields.Nested(UserRef, required=True, allow_none=True)
+    opened_at = UTCDateTime(required=True)
+    auditor_comment = fields.String(required=True, metadata={"description": "The auditor's comment, if any."})
+    auditor_commented_at = UTCDateTime(required=True, allow_none=True)
+    decided_by = fields.Nested(UserRef, required=True, allow_none=True)
+    decided_at = UTCDateTime(required=True, allow_none=True)
+    note = fields.String(required=True, metadata={"description": "The decider's note."})
+    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(allow_none=True, metadata=ANY)),
+                          required=True, allow_none=True, metadata={
+                              "description": "After an overturn: criterion key to [before, after]."})
+    score_before = fields.Float(required=True, allow_none=True)
+    score_after = fields.Float(required=True, allow_none=True)
+
+
+DisputePage = page_schema(DisputeSchema, "DisputePage")
+
+
+class DisputeQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(DISPUTE_STATUSES), metadata={
+        "description": "Only disputes in this state."})
+
+
+class DisputeIn(Strict):
+    criteria = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
+                           validate=validate.Length(max=200), metadata={
+                               "description": "Criterion keys disputed; empty or left out: the whole audit."})
+    reason = fields.String(required=True, validate=validate.Length(max=4000),
+                           metadata={"description": "Why (required)."})
+
+
+class CommentIn(Strict):
+    comment = fields.String(required=True, validate=validate.Length(max=4000))
+
+
+class DecideIn(Strict):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
+                          values=fields.Raw(allow_none=True, metadata=ANY), load_default=dict, metadata={
+                              "description": "For an overturn: criterion key to its new answer (disputed "
+                                             "criteria only)."})
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+EXAMPLE_DISPUTE = {"criteria": ["a_no"], "reason": "I did give my name: it is on my badge and I said it twice."}
+EXAMPLE_DECIDE = {"outcome": "overturned", "answers": {"a_no": "yes"}, "note": "The recording confirms it."}
