@@ -16,6 +16,7 @@ from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
+from flask_smorest.utils import load_info_from_docstring
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
@@ -115,6 +116,12 @@ class Parser(FlaskParser):
         return super().load_querystring(req, schema)
 
 
+def operation_id(name: str) -> str:
+    """``list_audits`` -> ``listAudits``."""
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
 PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 PATH_EXAMPLES = {"slug": "branch-visit", "what": "audits", "fmt": "csv"}
 
@@ -124,11 +131,24 @@ class ApiBlueprint(Blueprint):
 
     def route(self, rule, *, parameters=None, **options):
         """Flask's route, with an example for each path parameter in the document (an id 1, the
-        default scorecard's slug): readers get a working URL, schemathesis a real object to try."""
+        default scorecard's slug): readers get a working URL, schemathesis a real object to try.
+
+        Each operation's ``operationId`` is its function's name in camelCase (``list_audits`` ->
+        ``listAudits``): generated clients name their methods after it, so function names are
+        verb first and unique across the API. The docstring's first line is the summary, the rest
+        the description (the summary again when there is no rest)."""
         if parameters is None:
             parameters = [{"in": "path", "name": name, "example": PATH_EXAMPLES.get(name, 1)}
                           for name in PATH_PARAMETER.findall(rule)]
-        return super().route(rule, parameters=parameters, **options)
+        register = super().route(rule, parameters=parameters, **options)
+
+        def decorator(func):
+            doc = {"operationId": operation_id(func.__name__)}
+            info = load_info_from_docstring(func.__doc__ or "")
+            if not info.get("description"):
+                doc["description"] = info.get("summary", "")
+            return register(self.doc(**doc)(func))
+        return decorator
 
     def errors(self, *statuses):
         """Document the error responses an operation can give (all in the error format)."""

@@ -14,6 +14,7 @@ if [ "$DEV" = 1 ]; then
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)  # the benchmark's load generator
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # jobs, e-mail and limit tests
+  command -v npm >/dev/null 2>&1 || need+=(npm)  # Spectral, the OpenAPI linter of the tests
   command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ] || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then
@@ -35,3 +36,9 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 .venv/bin/pybabel compile -d translations >/dev/null
+if [ "$DEV" = 1 ]; then
+  # Spectral, the OpenAPI linter of tests/test_api_spectral.py, from npm into tests/spectral/.
+  if command -v npm >/dev/null 2>&1 && [ ! -x tests/spectral/node_modules/.bin/spectral ]; then
+    (cd tests/spectral && npm install --no-audit --no-fund --silent)
+  fi
+fi
