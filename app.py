@@ -103,6 +103,10 @@ def connect_packages(app):
 
     count_audits_with(app, audits_per_version)
     notifications.init_app(app)
+    import webhooks
+    from api import audit_payload
+
+    webhooks.init_app(app, payloads={"audit": audit_payload})
 
 
 def register_commands(app):

@@ -5,3 +5,4 @@ from branches.models import Branch, Employee  # noqa: F401
 from core.models import Setting  # noqa: F401
 from notifications.models import Notification, NotificationPreference  # noqa: F401
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section  # noqa: F401
+from webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

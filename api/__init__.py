@@ -16,7 +16,8 @@ from api.schemas import ErrorSchema
 
 API_PREFIX = "/api/v1"
 
-DESCRIPTION = """Veraz's JSON API: users, branches, employees, scorecards, assignments, audits, reports.
+DESCRIPTION = """Veraz's JSON API: users, branches, employees, scorecards, assignments, audits, reports,
+webhooks.
 
 Authenticate every request with a personal access token from your profile page (or
 `flask --app app create-token EMAIL`): `Authorization: Bearer TOKEN`. A token acts as its user,
@@ -31,6 +32,14 @@ Scores are percentages from 0 to 100 with full precision; a section with nothing
 Lists are paginated: `?page=1&per_page=50` and the answer holds `items`, `page`, `per_page`,
 `total` and `pages`.
 """
+
+
+def audit_payload(audit) -> dict:
+    """An audit as an admin reads it from GET /audits/{id}: the data of its webhook events."""
+    from api.audits import detail
+    from api.schemas import AuditSchema
+
+    return AuditSchema().dump(detail(audit))
 
 
 def schema_name(schema) -> str:
@@ -64,7 +73,7 @@ class VerazApi(Api):
 
 
 def register(app):
-    from api import accounts, assignments, audits, branches, notifications, reports, scorecards, users
+    from api import accounts, assignments, audits, branches, notifications, reports, scorecards, users, webhooks
 
     if app.config.get("OPENAPI_URL_PREFIX") is None:
         app.config["OPENAPI_URL_PREFIX"] = API_PREFIX
@@ -80,7 +89,7 @@ def register(app):
     api.spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token: `Authorization: Bearer vz_...`."})
-    for module in (accounts, users, branches, scorecards, assignments, audits, reports, notifications):
+    for module in (accounts, users, branches, scorecards, assignments, audits, reports, notifications, webhooks):
         api.register_blueprint(module.blp)
     # flask-smorest adds this for its own pagination, which the API does not use (page_schema):
     # an unused component is a linter warning and a dead class in every generated client.

@@ -80,7 +80,7 @@ POLICY = {
     "reports_api.employee_figures": SEES_A, "reports_api.overview_figures": REPORTS_LISTS,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
-AREAS = {"scorecards.": ADMIN}
+AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN}
 
 
 ON_A_DRAFT = {"audits.fill", "audits.autosave", "audits.submit", "audits.checkin", "audits.upload_photo",

@@ -11,6 +11,7 @@ from audits.models import Assignment, Photo
 from branches.models import Employee
 from extensions import db
 from tests import factories
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 MARKER = "Zelda Secret-A"                     # branch A's audit comments: never shown to outsiders
 PERSON = "Ximena Branch-A"                    # branch A's employee: never shown to other managers
@@ -35,6 +36,10 @@ def access_objects(app, world, people) -> dict:
         Image.new("RGB", (8, 8), "red").save(image, "JPEG")
         photo = Photo(audit=draft_audit, filename="access-test.jpg", size=image.tell())
         db.session.add(photo)
+        webhook = WebhookEndpoint(url="https://127.0.0.1:9/veraz", events=["audit.approved"], secret="whsec_x")
+        delivery = WebhookDelivery(endpoint=webhook, delivery_id="00000000-0000-4000-8000-000000000001",
+                                   event="audit.approved", body="{}", status="failed", attempts=6)
+        db.session.add_all([webhook, delivery])
         auditor = db.session.get(User, world["auditor"]["id"])
         token, _secret = ApiToken.issue(auditor, "walk")
         tokens = {}
@@ -54,4 +59,5 @@ def access_objects(app, world, people) -> dict:
             "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
             "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
             "tokens": tokens, "email": world["auditor"]["email"],
+            "endpoint_id": webhook.id, "webhook_id": webhook.id, "delivery_id": delivery.id,
         }
