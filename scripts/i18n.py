@@ -33,7 +33,7 @@ def pybabel(*args):
 
 def extract():
     pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", str(POT),
-            "--no-location", "--omit-header", "--sort-output", "--ignore-dirs=.venv .venv-* node_modules bench tests", ".")
+            "--no-location", "--omit-header", "--sort-output", "--ignore-dirs=.venv bench tests", ".")
 
 
 def load(path):
