@@ -37,6 +37,14 @@ if [ ! -f "$stamp" ]; then
 fi
 .venv/bin/pybabel compile -d translations >/dev/null
 if [ "$DEV" = 1 ]; then
+  # schemathesis 4, for tests/test_api_conformance.py: its own virtualenv, since it pins a
+  # Hypothesis that the app's test tools (schemathesis 3, in .venv) cannot share.
+  st_stamp="tests/.venv-schemathesis/.installed-$(sha256sum tests/schemathesis/requirements.txt | cut -c1-16)"
+  if [ ! -f "$st_stamp" ]; then
+    [ -x tests/.venv-schemathesis/bin/python ] || "$PY" -m venv tests/.venv-schemathesis
+    tests/.venv-schemathesis/bin/pip install -q --disable-pip-version-check -r tests/schemathesis/requirements.txt
+    touch "$st_stamp"
+  fi
   # Spectral, the OpenAPI linter of tests/test_api_spectral.py, from npm into tests/spectral/.
   if command -v npm >/dev/null 2>&1 && [ ! -x tests/spectral/node_modules/.bin/spectral ]; then
     (cd tests/spectral && npm install --no-audit --no-fund --silent)
