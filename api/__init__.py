@@ -34,6 +34,10 @@ Lists are paginated: `?page=1&per_page=50` and the answer holds `items`, `page`,
 """
 
 
+# Bodies that take one key or the other, never both (the marshmallow schemas check it in code).
+ONE_OF_THE_TWO = {"AssignmentIn": ("auditor_id", "auditor_email"), "AssignmentInPatch": ("auditor_id", "auditor_email")}
+
+
 def audit_payload(audit) -> dict:
     """An audit as an admin reads it from GET /audits/{id}: the data of its webhook events."""
     from api.audits import detail
@@ -97,6 +101,11 @@ def register(app):
     for name, component in api.spec.components.schemas.items():
         if name.endswith("Patch"):  # a PATCH changes something: {} is refused (ApiBlueprint.arguments)
             component["minProperties"] = 1
+        if name == "MarkReadIn":  # {"ids": [...]} or {"all": true}: one of them, as the operation checks
+            component["oneOf"] = [{"required": ["ids"]},
+                                  {"required": ["all"], "properties": {"all": {"type": "boolean", "enum": [True]}}}]
+        if name in ONE_OF_THE_TWO:  # the operation refuses both at once (422): the document says so
+            component["not"] = {"required": list(ONE_OF_THE_TWO[name])}
     app.extensions["veraz_api"] = api
     app.cli.add_command(create_token_command)
 
