@@ -13,6 +13,7 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import marshmallow as ma
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -165,7 +166,9 @@ class ApiBlueprint(Blueprint):
         register = super().arguments(schema, location=location, required=required, **kwargs)
         if location != "json" or not required:
             return register
-        partial = isinstance(schema, ma.Schema) and schema.partial is True
+        # A partial schema, or one named "...Patch": the components that get minProperties: 1.
+        partial = (isinstance(schema, ma.Schema) and schema.partial is True) or \
+            resolve_schema_cls(schema).__name__.endswith("Patch")
 
         def decorator(func):
             parsed = register(func)
