@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import page_schema
-from api.schemas import PageQuery, Strict, UTCDateTime
+from api.schemas import PageQuery, Strict, StrictBoolean, UTCDateTime
 from webhooks.models import DELIVERY_STATES, EVENTS
 
 URL = {"description": "Where each event is POSTed: https:// (http:// only to loopback on a server in debug "
@@ -22,7 +22,7 @@ class WebhookIn(Strict):
                         metadata={**URL, "pattern": r"^https://[^\s/?#@]+(/\S*)?$"})
     events = fields.List(fields.String(validate=validate.OneOf(EVENTS)), required=True,
                          validate=validate.Length(min=1, max=len(EVENTS)), metadata=EVENT_LIST)
-    active = fields.Boolean(load_default=True, metadata={"description": "Paused endpoints get nothing."})
+    active = StrictBoolean(load_default=True, metadata={"description": "Paused endpoints get nothing."})
     description = fields.String(load_default="", validate=validate.Length(max=200),
                                 metadata={"description": "A note for the admins."})
 
