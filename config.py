@@ -65,6 +65,12 @@ def from_environment(instance_path: str) -> dict:
         "JOB_QUEUE": os.environ.get("JOB_QUEUE", "veraz"),
         # Seconds between a failed job's retries (RQ's Retry); its length is the number of retries.
         "JOB_RETRY_INTERVALS": [int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "60,300,1800").split(",")],
+        # Webhooks: seconds before each retry of a failed delivery (then it is marked failed), and
+        # whether deliveries may go to private, loopback or link-local addresses (off: a webhook
+        # must not become a way into the company's network).
+        "WEBHOOK_RETRY_DELAYS": [int(x) for x in os.environ.get(
+            "WEBHOOK_RETRY_DELAYS", "60,300,1800,7200,43200").split(",") if x.strip()],
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": os.environ.get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "") == "1",
         # Links in e-mails are absolute: where people reach this server.
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

@@ -8,3 +8,4 @@ from notifications.models import Notification, NotificationPreference  # noqa: F
 from records.models import Seal  # noqa: F401
 from reports.batch_models import MonthlyDelivery, ReportBatch  # noqa: F401
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section  # noqa: F401
+from webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -107,13 +107,14 @@ def _save(save, obj, data):
 def _check_branch_for_employee(branch_id):
     branch = db.session.get(Branch, branch_id)
     if branch is None:
-        fail(422, _("There is no branch %(id)s.", id=branch_id), {"json": {"branch_id": ["No such branch."]}})
+        # a reference to nothing answers as a path to nothing does (404), and the document says so
+        fail(404, _("There is no branch %(id)s.", id=branch_id), {"json": {"branch_id": ["No such branch."]}})
 
 
 @blp.route("/employees", methods=["POST"])
 @blp.arguments(s.EmployeeIn, example=s.EXAMPLE_EMPLOYEE)
 @blp.response(201, s.EmployeeSchema)
-@blp.errors(401, 403, 409)
+@blp.errors(401, 403, 404, 409)
 def create_employee(data):
     """Create an employee (admin)."""
     require_role("admin")

@@ -5,6 +5,7 @@ Authentication is by personal access token only (``Authorization: Bearer TOKEN``
 blueprints are exempt from CSRF because no cookie can authenticate them. A token acts as its user,
 with the user's role and scope; a revoked token or a deactivated user stops at once (401).
 """
+import functools
 import json
 import math
 import re
@@ -12,10 +13,12 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import marshmallow as ma
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
+from flask_smorest.utils import load_info_from_docstring
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
@@ -115,6 +118,19 @@ class Parser(FlaskParser):
         return super().load_querystring(req, schema)
 
 
+def operation_id(name: str) -> str:
+    """``list_audits`` -> ``listAudits``."""
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def _is_empty_object(raw: bytes) -> bool:
+    try:
+        return json.loads(raw) == {}
+    except (ValueError, RecursionError):
+        return False  # the parser says it is not JSON (400)
+
+
 PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 PATH_EXAMPLES = {"slug": "branch-visit", "what": "audits", "fmt": "csv"}
 
@@ -124,11 +140,49 @@ class ApiBlueprint(Blueprint):
 
     def route(self, rule, *, parameters=None, **options):
         """Flask's route, with an example for each path parameter in the document (an id 1, the
-        default scorecard's slug): readers get a working URL, schemathesis a real object to try."""
+        default scorecard's slug): readers get a working URL, schemathesis a real object to try.
+
+        Each operation's ``operationId`` is its function's name in camelCase (``list_audits`` ->
+        ``listAudits``): generated clients name their methods after it, so function names are
+        verb first and unique across the API. The docstring's first line is the summary, the rest
+        the description (the summary again when there is no rest)."""
         if parameters is None:
             parameters = [{"in": "path", "name": name, "example": PATH_EXAMPLES.get(name, 1)}
                           for name in PATH_PARAMETER.findall(rule)]
-        return super().route(rule, parameters=parameters, **options)
+        register = super().route(rule, parameters=parameters, **options)
+
+        def decorator(func):
+            doc = {"operationId": operation_id(func.__name__)}
+            info = load_info_from_docstring(func.__doc__ or "")
+            if not info.get("description"):
+                doc["description"] = info.get("summary", "")
+            return register(self.doc(**doc)(func))
+        return decorator
+
+    def arguments(self, schema, *, location="json", required=True, **kwargs):
+        """flask-smorest's arguments; a required JSON body that is missing is 400 (not an empty
+        object), and a PATCH body (a partial schema) must change something: ``{}`` is 422, and the
+        document says so (``minProperties: 1``, set in api.register)."""
+        register = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return register
+        # A partial schema, or one named "...Patch": the components that get minProperties: 1.
+        partial = (isinstance(schema, ma.Schema) and schema.partial is True) or \
+            resolve_schema_cls(schema).__name__.endswith("Patch")
+
+        def decorator(func):
+            parsed = register(func)
+
+            @functools.wraps(parsed)
+            def guarded(*args, **kw):
+                raw = request.get_data(cache=True)
+                if not raw.strip():
+                    fail(400, _("The request needs a JSON body."), {"json": ["A JSON body is required."]})
+                if partial and _is_empty_object(raw):
+                    fail(422, _("Send at least one field to change."), {"json": ["Send at least one field."]})
+                return parsed(*args, **kw)
+            return guarded
+        return decorator
 
     def errors(self, *statuses):
         """Document the error responses an operation can give (all in the error format)."""

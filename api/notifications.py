@@ -66,7 +66,7 @@ def list_notifications(page, per_page, unread=None):
 @blp.route("/notifications/read", methods=["POST"])
 @blp.arguments(MarkReadIn, example={"ids": [1, 2]})
 @blp.response(200, MarkReadOut)
-@blp.errors(401)
+@blp.errors(400, 401, 422)
 def mark_notifications_read(data):
     """Mark some of your notifications read (``{"ids": [...]}``) or all of them (``{"all": true}``)."""
     everything = data.get("all") is True

@@ -13,7 +13,23 @@ from reports.filters import FilterArgs, PeriodFilterArgs
 PDF = {"type": "string", "format": "binary"}
 
 
-class PeriodQuery(PeriodFilterArgs):
+class StrictFilters(FilterArgs):
+    """The pages' filters, strict as the document says: the pages drop empty values (a filter form
+    sends every field), the API refuses them (422), as any value the schema does not allow."""
+
+    def _drop_empty(self, data, **kwargs):  # shadows FilterArgs' pre_load hook: not a hook here
+        return data
+
+
+class StrictPeriodFilters(StrictFilters):
+    """The filters of one branch's or one employee's figures: the URL names the subject."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+        exclude = PeriodFilterArgs.Meta.exclude
+
+
+class PeriodQuery(StrictPeriodFilters):
     """The report pages' filters (reports/filters.py) of a branch's or an employee's PDF."""
 
     lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
@@ -25,7 +41,7 @@ class AuditPdfQuery(Query):
         "description": "The PDF's language; default: the token user's."})
 
 
-class ExportQuery(FilterArgs):
+class ExportQuery(StrictFilters):
     """The dashboards' filters (reports/filters.py)."""
 
 

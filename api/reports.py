@@ -36,6 +36,8 @@ def _filters(args: dict, fixed=None) -> q.Filters:
     except rf.FilterError as exc:
         problems = {k: [str(v)] for k, v in exc.messages.items()}
         listed = "; ".join(f"{k}: {v[0]}" for k, v in problems.items())
+        if set(problems) == {"scorecard"}:  # a well-formed slug naming nothing: as any unknown reference
+            fail(404, _("Some filters are not valid: %(list)s", list=listed), {"query": problems})
         fail(422, _("Some filters are not valid: %(list)s", list=listed), {"query": problems})
     if f.branch_id is not None:
         get_visible_or_404(Branch, f.branch_id, figures.sees_branch)
@@ -63,7 +65,7 @@ def _figures(fig: dict) -> dict:
 
 
 @blp.route(f"/reports/branches/<{ID}:branch_id>", methods=["GET"])
-@blp.arguments(rf.PeriodFilterArgs, location="query")
+@blp.arguments(s.StrictPeriodFilters, location="query")
 @blp.response(200, s.BranchFigures)
 @blp.errors(401, 403, 404, 422)
 def branch_figures(args, branch_id):
@@ -75,7 +77,7 @@ def branch_figures(args, branch_id):
 
 
 @blp.route(f"/reports/employees/<{ID}:employee_id>", methods=["GET"])
-@blp.arguments(rf.PeriodFilterArgs, location="query")
+@blp.arguments(s.StrictPeriodFilters, location="query")
 @blp.response(200, s.Figures)
 @blp.errors(401, 403, 404, 422)
 def employee_figures(args, employee_id):
@@ -87,7 +89,7 @@ def employee_figures(args, employee_id):
 
 
 @blp.route("/reports/overview", methods=["GET"])
-@blp.arguments(rf.FilterArgs, location="query")
+@blp.arguments(s.StrictFilters, location="query")
 @blp.response(200, s.OverviewFigures)
 @blp.errors(401, 403, 404, 422)
 def overview_figures(args):
@@ -99,7 +101,7 @@ def overview_figures(args):
 @blp.route(f"/reports/audits/<{ID}:audit_id>.pdf", methods=["GET"])
 @blp.arguments(s.AuditPdfQuery, location="query")
 @blp.response(200, s.PDF, content_type="application/pdf", description="The audit's PDF.")
-@blp.errors(401, 403, 404)
+@blp.errors(401, 403, 404, 422)
 def audit_pdf(args, audit_id):
     """One audit as a PDF (not for drafts): the score, sections, answers, comments and photos."""
     audit = get_visible_or_404(Audit, audit_id, can_download_audit_pdf)
@@ -110,7 +112,7 @@ def audit_pdf(args, audit_id):
 @blp.route(f"/reports/employees/<{ID}:employee_id>.pdf", methods=["GET"])
 @blp.arguments(s.PeriodQuery, location="query")
 @blp.response(200, s.PDF, content_type="application/pdf", description="The employee's PDF for the period.")
-@blp.errors(401, 403, 404)
+@blp.errors(401, 403, 404, 422)
 def employee_pdf(args, employee_id):
     """An employee over a period as a PDF (default: the last 12 months); an employee's login gets its
     own, without the auditors' names."""
@@ -125,7 +127,7 @@ def employee_pdf(args, employee_id):
 @blp.route(f"/reports/branches/<{ID}:branch_id>.pdf", methods=["GET"])
 @blp.arguments(s.PeriodQuery, location="query")
 @blp.response(200, s.PDF, content_type="application/pdf", description="The branch's PDF for the period.")
-@blp.errors(401, 403, 404)
+@blp.errors(401, 403, 404, 422)
 def branch_pdf(args, branch_id):
     """A branch over a period as a PDF (default: the last 12 months)."""
     require_role(*READERS)
@@ -139,7 +141,7 @@ def branch_pdf(args, branch_id):
 @blp.response(200, {"type": "string"}, content_type="text/csv", description=EXPORT_TEXT)
 @blp.alt_response(200, schema=s.PDF, content_type=exports.MIMETYPES["xlsx"], success=True,
                   description=EXPORT_TEXT)
-@blp.errors(401, 403, 404)
+@blp.errors(401, 403, 404, 422)
 def export(args, what, fmt):
     """Audits or answers as CSV or XLSX, with the dashboards' filters (approved audits of the last 12
     months unless the filters say otherwise), streamed."""

@@ -23,7 +23,8 @@ HISTORY_ACTIONS = ("submitted", "returned", "resubmitted", "approved", "answer_c
 
 TEXT = {"description": "A text: a plain string, or an object of language code to string.",
         "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
-ANY = {"description": "Any JSON value.", "nullable": True}
+# No "type" (so any value, null included): OpenAPI 3.0 forbids "nullable" without a type.
+ANY = {"description": "Any JSON value, or null."}
 
 
 class Strict(ma.Schema):
@@ -104,7 +105,7 @@ class ErrorBody(ma.Schema):
     details = fields.Raw(required=True, metadata={
         "description": "What exactly is wrong: for 422, the fields or criteria by name "
                        "(e.g. {\"answers\": {\"courtesy\": \"expected a whole number from 1 to 5\"}}).",
-        "oneOf": [{"type": "object"}, {"type": "array"}]})
+        "oneOf": [{"type": "object"}, {"type": "array", "items": {}}]})
 
 
 class ErrorSchema(ma.Schema):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from extensions import db
 
@@ -93,7 +93,13 @@ def register_errorhandlers(app):
     def http_error(exc):
         message = exc.description if exc.description and _custom(exc) else None
         details = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
-        return error_response(exc.code or 500, message, details)
+        body, status = error_response(exc.code or 500, message, details)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            # RFC 9110: a 405 says which methods the resource does support (pages and API alike).
+            response = current_app.make_response((body, status))
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+            return response
+        return body, status
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

@@ -103,13 +103,15 @@ def default_period(today: date | None = None, months: int = 12) -> tuple[date, d
 
 
 CHOICE = _l("Not a valid choice.")
+# FIRST_DAY..LAST_DAY as the API's document says it (a date format alone allows year 0104).
+DAY_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 def _day(key: str, description: str):
     between = _l("Use a date between 2000 and 2100.")
     return fields.Date(data_key=key, validate=validate.Range(min=FIRST_DAY, max=LAST_DAY, error=between),
                        error_messages={"invalid": _l("Use a date like 2025-01-31.")},
-                       metadata={"description": description})
+                       metadata={"description": description, "pattern": DAY_PATTERN})
 
 
 def _id(description: str):

@@ -14,6 +14,7 @@ if [ "$DEV" = 1 ]; then
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)  # the benchmark's load generator
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # jobs, e-mail and limit tests
+  command -v npm >/dev/null 2>&1 || need+=(npm)  # Spectral, the OpenAPI linter of the tests
   command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ] || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then
@@ -35,3 +36,17 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 .venv/bin/pybabel compile -d translations >/dev/null
+if [ "$DEV" = 1 ]; then
+  # schemathesis 4, for tests/test_api_conformance.py: its own virtualenv, since it pins a
+  # Hypothesis that the app's test tools (schemathesis 3, in .venv) cannot share.
+  st_stamp="tests/.venv-schemathesis/.installed-$(sha256sum tests/schemathesis/requirements.txt | cut -c1-16)"
+  if [ ! -f "$st_stamp" ]; then
+    [ -x tests/.venv-schemathesis/bin/python ] || "$PY" -m venv tests/.venv-schemathesis
+    tests/.venv-schemathesis/bin/pip install -q --disable-pip-version-check -r tests/schemathesis/requirements.txt
+    touch "$st_stamp"
+  fi
+  # Spectral, the OpenAPI linter of tests/test_api_spectral.py, from npm into tests/spectral/.
+  if command -v npm >/dev/null 2>&1 && [ ! -x tests/spectral/node_modules/.bin/spectral ]; then
+    (cd tests/spectral && npm install --no-audit --no-fund --silent)
+  fi
+fi

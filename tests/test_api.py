@@ -306,7 +306,7 @@ def test_one_employee_and_changing_employees(api):
     api.expect("POST", "/api/v1/employees", {"manager_a": 403, "hr": 403, "auditor": 403, "admin": 201},
                json={"code": "E-NEW", "name": "Nuevo", "branch_id": api.world["branch_b"]})
     response = api.post("admin", "/api/v1/employees", json={"code": "E-X", "name": "X", "branch_id": 999})
-    assert response.status_code == 422 and "branch_id" in error_of(response)["details"]["json"]
+    assert response.status_code == 404 and "branch_id" in error_of(response)["details"]["json"]
     response = api.patch("admin", path, json={"branch_id": api.world["branch_b"]})
     assert response.status_code == 200 and response.get_json()["branch_id"] == api.world["branch_b"]
 

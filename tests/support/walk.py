@@ -12,6 +12,7 @@ from branches.models import Employee
 from disputes.models import Dispute
 from extensions import db
 from tests import factories
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 MARKER = "Zelda Secret-A"                     # branch A's audit comments: never shown to outsiders
 PERSON = "Ximena Branch-A"                    # branch A's employee: never shown to other managers
@@ -39,6 +40,10 @@ def access_objects(app, world, people) -> dict:
         # Ana's dispute of the audit (made directly: the walk's audit is submitted, not approved)
         dispute = Dispute(audit=audit, opened_by_id=world["employee"]["id"], reason=MARKER, criteria=[])
         db.session.add(dispute)
+        webhook = WebhookEndpoint(url="https://127.0.0.1:9/veraz", events=["audit.approved"], secret="whsec_x")
+        delivery = WebhookDelivery(endpoint=webhook, delivery_id="00000000-0000-4000-8000-000000000001",
+                                   event="audit.approved", body="{}", status="failed", attempts=6)
+        db.session.add_all([webhook, delivery])
         auditor = db.session.get(User, world["auditor"]["id"])
         token, _secret = ApiToken.issue(auditor, "walk")
         tokens = {}
@@ -60,6 +65,7 @@ def access_objects(app, world, people) -> dict:
             "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
             "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
             "tokens": tokens, "email": world["auditor"]["email"], "batch_id": batch.id,
+            "endpoint_id": webhook.id, "webhook_id": webhook.id, "delivery_id": delivery.id,
         }
 
 
