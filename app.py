@@ -95,14 +95,17 @@ def register_errorhandlers(app):
 
 def connect_packages(app):
     """Hand a lower package what it needs from one above it, so that imports run one way:
-    scorecards learn how many audits use a version (a draft in use is not rewritten), and
-    notifications listen to the audits' events (and add their pages)."""
+    scorecards learn how many audits use a version (a draft in use is not rewritten),
+    notifications listen to the audits' events (and add their pages), and the reports' roll-ups
+    add each approved audit."""
     import notifications
     from audits.usage import audits_per_version  # feature packages load in the factory, as above
+    from reports import rollups
     from scorecards.services import count_audits_with
 
     count_audits_with(app, audits_per_version)
     notifications.init_app(app)
+    rollups.connect()
 
 
 def register_commands(app):

@@ -11,12 +11,14 @@ from accounts import services
 from branches.models import Branch, Employee
 from core.backup import backup
 from extensions import db
+from reports.rollups import rollups_cli
 
 
 def register(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(rollups_cli)
 
 
 @click.command("create-user")

@@ -11,6 +11,7 @@ from audits import demo as audit_demo
 from audits import events
 from branches.models import Branch, Employee
 from extensions import db
+from reports import rollups
 from scorecards import defaults
 
 PASSWORD = "veraz-demo-2026"  # noqa: S105  # nosec B105: the published demo password
@@ -91,6 +92,7 @@ def load() -> list[tuple[str, str, str]]:
     scorecards = defaults.load_defaults()
     with events.quiet():  # the demo's past audits are history, not news to notify
         audit_demo.load(users=users, branches=branches, scorecards=scorecards)
+    rollups.rebuild()  # the history went in without the approvals' signals
     seen = set()
     logins = []
     for role, email, *_rest in USERS:

@@ -4,4 +4,5 @@ from audits.models import Answer, Assignment, Audit, AuditEvent, Photo, SectionS
 from branches.models import Branch, Employee  # noqa: F401
 from core.models import Setting  # noqa: F401
 from notifications.models import Notification, NotificationPreference  # noqa: F401
+from reports.models import TABLES  # noqa: F401  (the roll-ups: Core tables)
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section  # noqa: F401

@@ -1,0 +1,114 @@
+"""The reports' monthly roll-ups stay equal to a computation from the raw rows, whatever happens
+to the audits: approvals through the service, audits loaded already approved, a dispute that
+changes an approved audit's answers, an audit moved to another employee or branch, an approval
+withdrawn. And ``flask --app app rollups rebuild`` gives the same tables back."""
+import random
+from datetime import datetime
+
+from pytest import approx
+from sqlalchemy import select
+
+from accounts.models import User
+from audits import services
+from audits.answers import score_and_store, set_answers
+from audits.models import Audit
+from extensions import db
+from reports import rollups
+from reports.models import KINDS, TABLES, dims
+from tests import factories
+
+VALUES = {"a_yes": ("yes", "no"), "a_no": ("yes", "no"), "a_na": ("yes", "no", "na"), "b_scale": (1, 2, 3, 4, 5),
+          "b_yes": ("yes", "no")}
+
+
+def stored(kind, level) -> dict:
+    """The roll-up as the table holds it: rows whose counts fell to zero are not there for a reader."""
+    table, keys, measures = TABLES[kind, level], dims(kind, level), KINDS[kind]["measures"]
+    rows = db.session.execute(select(table)).mappings()
+    return {tuple(r[k] for k in keys): {m: r[m] for m in measures} for r in rows if r[measures[0]]}
+
+
+def computed(kind, level) -> dict:
+    """The same roll-up added up from the approved audits, their section scores and answers."""
+    keys, measures = dims(kind, level), KINDS[kind]["measures"]
+    conditions = [Audit.status == "approved"] + ([Audit.employee_id.is_not(None)] if level == "employee" else [])
+    rows = db.session.execute(rollups.raw_select(kind, keys, conditions)).mappings()
+    return {tuple(r[k] for k in keys): {m: r[m] for m in measures} for r in rows}
+
+
+def assert_rollups_match_the_raw_rows():
+    for kind, level in TABLES:
+        have, want = stored(kind, level), computed(kind, level)
+        assert set(have) == set(want), (kind, level)
+        for key, measures in want.items():
+            assert have[key] == {m: approx(v) for m, v in measures.items()}, (kind, level, key)
+
+
+def random_answers(rng) -> dict:
+    return {key: rng.choice(values) for key, values in VALUES.items()}
+
+
+def test_random_approvals_disputes_moves_and_withdrawals_keep_the_rollups_equal_to_the_raw_rows(app, world):
+    rng = random.Random(20)
+    with app.app_context():
+        worked, counter = factories.scorecard(), factories.scorecard(data={**factories.WORKED_EXAMPLE,
+                                                                               "slug": "calls", "channel": "call"})
+        admin = db.session.get(User, world["admin"]["id"])
+        branches = [world["branch_a"], world["branch_b"]]
+        employees = [world["employee_a"], world["employee_b"], None]
+        for step in range(120):
+            operation = rng.choice(("submit_and_approve", "load_approved", "dispute", "move", "withdraw"))
+            approved = db.session.scalars(select(Audit).where(Audit.status == "approved")).all()
+            if operation in ("dispute", "move", "withdraw") and approved:
+                audit = rng.choice(approved)
+                with rollups.changing(audit):
+                    if operation == "dispute":  # overturned: the answers change, so does the score
+                        set_answers(audit, random_answers(rng))
+                        score_and_store(audit)
+                    elif operation == "move":
+                        audit.branch_id, audit.employee_id = rng.choice(branches), rng.choice(employees)
+                        audit.started_at = datetime(2025, rng.randint(1, 12), rng.randint(1, 28), 10)
+                    else:
+                        audit.status = "returned"
+                continue
+            audit = factories.audit(rng.choice((worked, counter)), world["auditor"]["id"], rng.choice(branches),
+                                    random_answers(rng), employee_id=rng.choice(employees),
+                                    status="approved" if operation == "load_approved" else "submitted",
+                                    started_at=None if step % 17 == 0 else
+                                    datetime(2025, rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23)))
+            if operation == "submit_and_approve":
+                services.approve(audit, admin)  # the signal adds it
+            if step % 10 == 0:
+                db.session.commit()
+                assert_rollups_match_the_raw_rows()
+        db.session.commit()
+        assert db.session.scalar(select(db.func.count()).select_from(TABLES["audit", "branch"])) > 10
+        assert_rollups_match_the_raw_rows()
+
+
+def test_an_approval_that_fails_leaves_the_rollups_as_they_were(app, world):
+    with app.app_context():
+        version = factories.scorecard()
+        audit = factories.audit(version, world["auditor"]["id"], world["branch_a"], status="submitted")
+        db.session.commit()
+        services.approve(audit, db.session.get(User, world["admin"]["id"]))
+        assert stored("audit", "branch")  # counted inside the request's transaction...
+        db.session.rollback()
+        assert stored("audit", "branch") == {}  # ...and gone with it
+
+
+def test_the_rebuild_command_recomputes_every_rollup(app, world, runner):
+    with app.app_context():
+        version = factories.scorecard()
+        for day in (3, 12, 25):
+            factories.audit(version, world["auditor"]["id"], world["branch_a"], employee_id=world["employee_a"],
+                            started_at=datetime(2025, 5, day, 9))
+        db.session.execute(TABLES["audit", "branch"].update().values(audits=99))
+        db.session.execute(TABLES["criterion", "employee"].delete())
+        db.session.commit()
+    result = runner.invoke(args=["rollups", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "rollup_audit_branch: 1 rows" in result.output
+    with app.app_context():
+        assert_rollups_match_the_raw_rows()
+        assert [m["audits"] for m in stored("audit", "branch").values()] == [3]
