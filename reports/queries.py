@@ -116,13 +116,13 @@ def _planner_hint() -> None:
     """
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    transaction = db.session.get_transaction()
+    transaction = db.session().get_transaction()
     if transaction is not None and db.session.info.get("random_page_cost_for") is transaction:
         return  # set already in this transaction (a page's figures run a few dozen queries)
     value = current_app.config.get("REPORTS_PG_RANDOM_PAGE_COST", 1.1) if has_app_context() else 1.1
     if value is not None:
         db.session.execute(text(f"SET LOCAL random_page_cost = {float(value)}"))
-        db.session.info["random_page_cost_for"] = db.session.get_transaction()
+        db.session.info["random_page_cost_for"] = db.session().get_transaction()
 
 
 
