@@ -299,7 +299,9 @@ def criteria_rates(f: Filters, limit: int | None = None) -> list[CriterionRate]:
         g[3] += t["earned"]
         g[4] += t["possible"]
         g[5] = max(g[5], criterion_id)
-    rows = sorted(groups.values(), key=lambda g: (-g[2] / g[1], g[3] / g[4] if g[4] else float("inf"), g[0]))
+    # Ties (one key in two scorecards, equal rates) in scorecard order, whichever rows came first.
+    rows = [g for _card, g in sorted(groups.items(), key=lambda item: (
+        -item[1][2] / item[1][1], item[1][3] / item[1][4] if item[1][4] else float("inf"), item[1][0], item[0][0]))]
     if limit:
         rows = rows[:limit]
     names = {}
