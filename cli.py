@@ -13,6 +13,7 @@ from core.backup import backup
 from core.storage import configured_url
 from core.storage_cli import storage_group
 from extensions import db
+from reports.rollups import rollups_cli
 
 
 def register(app):
@@ -20,6 +21,7 @@ def register(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(storage_group)
+    app.cli.add_command(rollups_cli)
 
 
 @click.command("create-user")

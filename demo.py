@@ -12,6 +12,7 @@ from audits import events
 from branches.models import Branch, Employee
 from extensions import db
 from records.seal import seal_missing
+from reports import rollups
 from scorecards import defaults
 
 PASSWORD = "veraz-demo-2026"  # noqa: S105  # nosec B105: the published demo password
@@ -99,6 +100,7 @@ def load() -> list[tuple[str, str, str]]:
     with events.quiet():  # the demo's past audits are history, not news to notify
         audit_demo.load(users=users, branches=branches, scorecards=scorecards)
     seal_missing()  # the past approvals were loaded quietly: seal them now, oldest first
+    rollups.rebuild()  # the history went in without the approvals' signals
     seen = set()
     logins = []
     for role, email, *_rest in (*USERS, EMPLOYEE_LOGIN):

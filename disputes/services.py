@@ -26,6 +26,7 @@ from core.models import get_setting
 from core.timeutil import utcnow
 from disputes.models import OUTCOMES, Dispute
 from extensions import db
+from reports import rollups
 from scorecards import scoring
 
 MAX_TEXT = 4000
@@ -191,14 +192,15 @@ def _overturn(dispute: Dispute, user, answers: dict, note: str) -> None:
     if problems:
         raise AuditInvalid(_("The new answers are not valid."), problems)
     dispute.score_before = audit.score
-    changes = set_answers(audit, answers)
-    if not changes:
-        raise AuditInvalid(_("The new answers are the same as before: uphold the dispute instead."),
-                           [("answers", _("Nothing changed."))])
-    for key, before, after in changes:
-        _event(audit, user, "answer_changed", reason=_("Dispute %(id)d", id=dispute.id), criterion_key=key,
-               before=before, after=after)
-    score_and_store(audit)
+    with rollups.changing(audit):  # the reports' monthly sums count the audit's new score, not its old
+        changes = set_answers(audit, answers)
+        if not changes:
+            raise AuditInvalid(_("The new answers are the same as before: uphold the dispute instead."),
+                               [("answers", _("Nothing changed."))])
+        for key, before, after in changes:
+            _event(audit, user, "answer_changed", reason=_("Dispute %(id)d", id=dispute.id), criterion_key=key,
+                   before=before, after=after)
+        score_and_store(audit)
     audit.updated_at = utcnow()  # the row changes, so lock_version moves for clients comparing copies
     dispute.changes = {key: [before, after] for key, before, after in changes}
     dispute.score_after = audit.score

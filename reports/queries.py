@@ -1,12 +1,15 @@
 """Every figure the reports show, computed by SQL aggregates over the stored scores.
 
-Filters: reports/filters.py; the cache: reports/cache.py; rankings and latest audits:
-reports/rankings.py; one subject's set of figures: reports/figures.py.
+Filters: reports/filters.py; the counts and sums the figures are made of, from the monthly
+roll-ups and the raw rows: reports/sums.py; rankings and latest audits: reports/rankings.py; one
+subject's set of figures: reports/figures.py.
 
 Read-only: nothing here changes the database. The web pages, the PDFs, the exports and the API all
 call these functions with a ``Filters`` value, so a figure is computed in one place and means the
 same everywhere. No function loads all the audits of a period into Python to add them up: each
-figure is one aggregate query (GROUP BY), and lists are bounded by ``limit`` or a page.
+figure adds up counts and sums (reports/sums.py: the roll-ups' months and raw edge days), as
+many rows as months times subjects, and lists are bounded by ``limit`` or a page. Nothing is
+cached: every figure includes the last approval.
 
 Definitions (docs/reports.md):
 - Reports count **approved** audits unless the filters say otherwise (``status``).
@@ -28,13 +31,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from flask import current_app, has_app_context
-from sqlalchemy import Float, case, cast, extract, false, func, select, text
+from sqlalchemy import case, false, func, select, text
 
 from accounts.permissions import branch_ids_in_scope
-from audits.models import Answer, Audit, SectionScore
+from audits.models import Audit
 from branches.models import Branch
 from extensions import db
-from reports.cache import cached, clear_cache  # noqa: F401  (clear_cache: the benchmark's and tests' handle)
 from reports.filters import (  # noqa: F401  (re-exported: callers read every report name from queries)
     STATUS_CHOICES,
     FilterError,
@@ -44,10 +46,11 @@ from reports.filters import (  # noqa: F401  (re-exported: callers read every re
 )
 from reports.filters import day_end as _end
 from reports.filters import day_start as _start
+from reports.rollups import FULL  # noqa: F401  (a fraction at or above this earned full points)
+from reports.sums import NO_MONTH, sums
 from scorecards.models import CHANNELS, KPI_TAGS, Criterion, Scorecard, ScorecardVersion, Section
 
 SCORED_STATUSES = ("submitted", "returned", "approved")
-FULL = 1 - 1e-9  # a fraction at or above this earned full points
 MAX_TREND_MONTHS = 60
 
 
@@ -113,9 +116,13 @@ def _planner_hint() -> None:
     """
     if db.session.get_bind().dialect.name != "postgresql":
         return
+    transaction = db.session().get_transaction()
+    if transaction is not None and db.session.info.get("random_page_cost_for") is transaction:
+        return  # set already in this transaction (a page's figures run a few dozen queries)
     value = current_app.config.get("REPORTS_PG_RANDOM_PAGE_COST", 1.1) if has_app_context() else 1.1
     if value is not None:
         db.session.execute(text(f"SET LOCAL random_page_cost = {float(value)}"))
+        db.session.info["random_page_cost_for"] = db.session().get_transaction()
 
 
 
@@ -134,18 +141,16 @@ class Summary:
         return asdict(self)
 
 
-@cached
+def _mean(total, count) -> float | None:
+    return float(total) / count if count else None
+
+
 def summary(f: Filters) -> Summary:
     """Number of audits, mean score, pass rate and critical failures."""
-    _planner_hint()
-    row = db.session.execute(
-        select(func.count(Audit.id), func.count(Audit.score), func.avg(Audit.score),
-               _count_if(Audit.passed.is_(True)), _count_if(Audit.critical_failure.is_(True)))
-        .where(*audit_conditions(f))).one()
-    audits, scored, mean, passed, critical = row
-    passed, critical = int(passed or 0), int(critical or 0)
-    return Summary(audits=audits, scored=scored, mean=_num(mean), passed=passed,
-                   pass_rate=_rate(passed, audits), critical_failures=critical)
+    t = sums("audit", f).get((), {"audits": 0, "scored": 0, "score_sum": 0.0, "passed": 0, "critical": 0})
+    audits, passed = int(t["audits"]), int(t["passed"])
+    return Summary(audits=audits, scored=int(t["scored"]), mean=_mean(t["score_sum"], t["scored"]), passed=passed,
+                   pass_rate=_rate(passed, audits), critical_failures=int(t["critical"]))
 
 
 @dataclass
@@ -158,19 +163,20 @@ class SectionMean:
     scorecard_name: object = ""  # {lang: text} or text
 
 
-@cached
 def section_means(f: Filters) -> list[SectionMean]:
     """Mean section score per scorecard and section key, in scorecard then section order. Sections
     of different scorecards that share a key (``closing``) are different rows: each is asked by
     other criteria."""
-    _planner_hint()
-    rows = db.session.execute(
-        select(ScorecardVersion.scorecard_id, SectionScore.section_key, func.count(SectionScore.score),
-               func.avg(SectionScore.score), func.max(SectionScore.section_id), func.min(SectionScore.position))
-        .join(Audit, Audit.id == SectionScore.audit_id)
-        .join(ScorecardVersion, ScorecardVersion.id == Audit.version_id)
-        .where(*audit_conditions(f))
-        .group_by(ScorecardVersion.scorecard_id, SectionScore.section_key)).all()
+    groups: dict = {}
+    for (card, key, section_id, position), t in sums(
+            "section", f, ("scorecard_id", "section_key", "section_id", "position")).items():
+        g = groups.setdefault((card, key), [0, 0.0, section_id, position])
+        g[0] += t["scored"]
+        g[1] += t["score_sum"]
+        g[2], g[3] = max(g[2], section_id), min(g[3], position)
+    # (scorecard, key, scored, mean, the newest section's id for its title, its first position)
+    rows = [(card, key, n, _mean(total, n), section_id, position)
+            for (card, key), (n, total, section_id, position) in groups.items()]
     if not rows:
         return []
     titles = dict(db.session.execute(
@@ -226,20 +232,14 @@ class KpiRate:
         return self.mean if self.unit == "min" else None
 
 
-@cached
 def kpi_rates(f: Filters) -> list[KpiRate]:
     """Per KPI tag: answered tagged criteria, those with full points, their share, and the mean of
     the numbers given. Numbers in time units (s, min, h, d) are converted to minutes before they
     are averaged together; a number in any other unit is never mixed with another unit: it makes
     a row of its own (the KPI and that unit). Aggregated per criterion in SQL, combined here (as
     many rows as tagged criteria, whatever the audits)."""
-    _planner_hint()
-    rows = db.session.execute(
-        select(Answer.kpi, Answer.criterion_id, func.count(Answer.fraction), _count_if(Answer.fraction >= FULL),
-               func.count(Answer.number_value), func.avg(Answer.number_value))
-        .join(Audit, Audit.id == Answer.audit_id)
-        .where(*audit_conditions(f), Answer.kpi.is_not(None))
-        .group_by(Answer.kpi, Answer.criterion_id)).all()
+    rows = [(kpi, criterion_id, t["answered"], t["full"], t["numbers"], _mean(t["number_sum"], t["numbers"]))
+            for (kpi, criterion_id), t in sums("criterion", f, ("kpi", "criterion_id")).items() if kpi]
     units = {}
     if rows:
         units = {cid: (settings or {}).get("unit") if kind == "number" else None
@@ -286,25 +286,24 @@ class CriterionRate:
         return None if self.failure_rate is None else 100.0 - self.failure_rate
 
 
-@cached
 def criteria_rates(f: Filters, limit: int | None = None) -> list[CriterionRate]:
     """Scored criteria (per scorecard and criterion key) by failure rate, the weakest first (ties:
-    lower achievement first)."""
-    _planner_hint()
-    failed = _count_if(Answer.fraction < FULL)
-    answered = func.count(Answer.fraction)
-    failure_rate = cast(failed, Float) / answered
-    query = (select(Answer.criterion_key, answered, failed, func.sum(Answer.earned), func.sum(Answer.possible),
-                    func.max(Answer.criterion_id))
-             .join(Audit, Audit.id == Answer.audit_id)
-             .join(ScorecardVersion, ScorecardVersion.id == Audit.version_id)
-             .where(*audit_conditions(f), Answer.fraction.is_not(None))
-             .group_by(ScorecardVersion.scorecard_id, Answer.criterion_key)
-             .order_by(failure_rate.desc(), (func.sum(Answer.earned) / func.nullif(func.sum(Answer.possible), 0)).asc(),
-                       Answer.criterion_key))
+    lower achievement first, then the key)."""
+    groups: dict = {}
+    for (card, key, criterion_id), t in sums("criterion", f, ("scorecard_id", "criterion_key", "criterion_id")).items():
+        if not t["answered"]:
+            continue
+        g = groups.setdefault((card, key), [key, 0, 0, 0.0, 0.0, criterion_id])
+        g[1] += t["answered"]
+        g[2] += t["answered"] - t["full"]
+        g[3] += t["earned"]
+        g[4] += t["possible"]
+        g[5] = max(g[5], criterion_id)
+    # Ties (one key in two scorecards, equal rates) in scorecard order, whichever rows came first.
+    rows = [g for _card, g in sorted(groups.items(), key=lambda item: (
+        -item[1][2] / item[1][1], item[1][3] / item[1][4] if item[1][4] else float("inf"), item[1][0], item[0][0]))]
     if limit:
-        query = query.limit(limit)
-    rows = db.session.execute(query).all()
+        rows = rows[:limit]
     names = {}
     if rows:
         names = {r[0]: r[1:] for r in db.session.execute(
@@ -330,18 +329,11 @@ class MonthPoint:
     pass_rate: float | None
 
 
-@cached
 def trend_by_month(f: Filters) -> list[MonthPoint]:
     """Audits, mean score and pass rate by calendar month of the visit or call; months of the
     period without audits are included with no mean, so a chart shows the gap."""
-    _planner_hint()
-    year = extract("year", Audit.started_at)
-    month = extract("month", Audit.started_at)
-    rows = db.session.execute(
-        select(year, month, func.count(Audit.id), func.avg(Audit.score), _count_if(Audit.passed.is_(True)))
-        .where(*audit_conditions(f), Audit.started_at.is_not(None))
-        .group_by(year, month)).all()
-    found = {(int(y), int(m)): (n, mean, passed) for y, m, n, mean, passed in rows}
+    found = {(m.year, m.month): (int(t["audits"]), _mean(t["score_sum"], t["scored"]), t["passed"])
+             for (m,), t in sums("audit", f, ("month",)).items() if m != NO_MONTH}
     if not found and (f.date_from is None or f.date_to is None):
         return []
     keys = sorted(found)

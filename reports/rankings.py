@@ -8,16 +8,16 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Float, case, cast, false, func, nulls_last, or_, select
+from sqlalchemy import false, func, select
 
 from accounts.models import User
 from audits.models import Answer, Audit
 from branches.models import Branch, Employee
 from core.timeutil import minutes_between
 from extensions import db
-from reports.cache import cached
 from reports.filters import Filters
-from reports.queries import _count_if, _num, _planner_hint, _rate, audit_conditions, branch_ids
+from reports.queries import _rate, audit_conditions, branch_ids
+from reports.sums import period, sums
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section
 
 EMPLOYEE_SORTS = ("name", "branch", "audits", "mean", "pass_rate", "trend")
@@ -79,24 +79,43 @@ class Page:
         return self.page + 1
 
 
-def _ranking_aggregate(f: Filters, key):
-    columns = [key.label("subject_id"), func.count(Audit.id).label("audits"), func.avg(Audit.score).label("mean"),
-               _count_if(Audit.passed.is_(True)).label("passed"),
-               _count_if(Audit.critical_failure.is_(True)).label("critical")]
+def _ranking_figures(f: Filters, key: str) -> dict:
+    """{subject id: (audits, mean, passed, critical, trend)} for ``key`` "employee_id" or
+    "branch_id": counts and sums from reports/sums.py; the trend is the mean of the period's
+    second half minus its first half (when the period has both ends)."""
+    totals = sums("audit", f, (key,))
+    halves = [{}, {}]
     mid = f.midpoint
     if mid is not None:
-        columns.append((func.avg(case((Audit.started_at >= mid, Audit.score)))
-                        - func.avg(case((Audit.started_at < mid, Audit.score)))).label("trend"))
-    return select(*columns).where(*audit_conditions(f), key.is_not(None)).group_by(key).subquery()
+        start, end = period(f)
+        halves = [sums("audit", f, (key,), start=start, end=mid), sums("audit", f, (key,), start=mid, end=end)]
+    out = {}
+    for (subject,), t in totals.items():
+        if subject is None:
+            continue
+        trend = None
+        if mid is not None:
+            first, second = (h.get((subject,)) for h in halves)
+            if first and second and first["scored"] and second["scored"]:
+                trend = second["score_sum"] / second["scored"] - first["score_sum"] / first["scored"]
+        mean = t["score_sum"] / t["scored"] if t["scored"] else None
+        out[subject] = (int(t["audits"]), mean, int(t["passed"]), int(t["critical"]), trend)
+    return out
 
 
-def _rank_row(r) -> RankRow:
+def _rank_row(r, figures) -> RankRow:
+    audits, mean, passed, critical, trend = figures or (0, None, 0, 0, None)
     m = r._mapping
-    audits = int(m["audits"] or 0)
     return RankRow(id=m["id"], name=m["name"], code=m["code"], branch_id=m["branch_id"], branch=m.get("branch", ""),
-                   region=m["region"] or "", audits=audits, mean=_num(m["mean"]),
-                   pass_rate=_rate(int(m["passed"] or 0), audits), critical_failures=int(m["critical"] or 0),
-                   trend=_num(m.get("trend")))
+                   region=m["region"] or "", audits=audits, mean=mean, pass_rate=_rate(passed, audits),
+                   critical_failures=critical, trend=trend)
+
+
+def _ordered(rows: list, value, descending: bool) -> list:
+    """``rows`` (already in their tie order) by ``value``, None last whichever the direction."""
+    known = [r for r in rows if value(r) is not None]
+    known.sort(key=value, reverse=descending)  # stable: ties keep their order
+    return known + [r for r in rows if value(r) is None]
 
 
 def employee_ranking(f: Filters, *, sort: str = "mean", descending: bool = True, page: int | None = None,
@@ -116,54 +135,50 @@ def employee_ranking(f: Filters, *, sort: str = "mean", descending: bool = True,
     return Page(items=rows[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(rows))
 
 
-@cached
+# Above this many employees, read them all and keep those ranked (rather than a long IN list).
+IN_LIST_LIMIT = 1000
+
+
 def _employee_rows(f: Filters, sort: str, descending: bool, include_unaudited: bool, limit: int | None):
-    _planner_hint()
-    agg = _ranking_aggregate(f, Audit.employee_id)
-    has_trend = "trend" in agg.c
-    columns = [Employee.id, Employee.name, Employee.code, Employee.branch_id, Branch.name.label("branch"),
-               Branch.region, agg.c.audits, agg.c.mean, agg.c.passed, agg.c.critical]
-    if has_trend:
-        columns.append(agg.c.trend)
-    query = select(*columns).join(Branch, Branch.id == Employee.branch_id)
+    figures = _ranking_figures(f, "employee_id")
+    query = (select(Employee.id, Employee.name, Employee.code, Employee.branch_id, Branch.name.label("branch"),
+                    Branch.region, Employee.active)
+             .join(Branch, Branch.id == Employee.branch_id))
     if include_unaudited:
-        query = query.outerjoin(agg, agg.c.subject_id == Employee.id)
         ids = branch_ids(f)
         if ids is not None:
             query = query.where(Employee.branch_id.in_(sorted(ids)) if ids else false())
         if f.employee_id is not None:
             query = query.where(Employee.id == f.employee_id)
-        query = query.where(or_(Employee.active.is_(True), agg.c.audits > 0))
+    elif len(figures) <= IN_LIST_LIMIT:
+        query = query.where(Employee.id.in_(sorted(figures)) if figures else false())
+    rows = [(r, figures.get(r.id)) for r in db.session.execute(query)]
+    if include_unaudited:
+        rows = [(r, fig) for r, fig in rows if r.active or fig]
     else:
-        query = query.join(agg, agg.c.subject_id == Employee.id)
+        rows = [(r, fig) for r, fig in rows if fig]
+    ranked = [_rank_row(r, fig) for r, fig in rows]
     sort = sort if sort in EMPLOYEE_SORTS else "mean"
+    has_trend = f.midpoint is not None
     if sort == "trend" and not has_trend:
         sort = "mean"
-    pass_rate = cast(agg.c.passed, Float) / agg.c.audits
-    sort_column = {"name": Employee.name, "branch": Branch.name, "audits": func.coalesce(agg.c.audits, 0),
-                   "mean": agg.c.mean, "pass_rate": pass_rate,
-                   "trend": agg.c.trend if has_trend else agg.c.mean}[sort]
-    order = sort_column.desc() if descending else sort_column.asc()
-    query = query.order_by(nulls_last(order), Employee.name, Employee.id)
-    if limit:
-        query = query.limit(limit)
-    return [_rank_row(r) for r in db.session.execute(query)]
+    value = {"name": lambda r: r.name, "branch": lambda r: r.branch, "audits": lambda r: r.audits,
+             "mean": lambda r: r.mean, "pass_rate": lambda r: r.pass_rate, "trend": lambda r: r.trend}[sort]
+    ranked.sort(key=lambda r: (r.name, r.id))
+    ranked = _ordered(ranked, value, descending)
+    return ranked[:limit] if limit else ranked
 
 
-@cached
 def branch_ranking(f: Filters, limit: int | None = None) -> list[RankRow]:
     """Branches by mean score, best first."""
-    _planner_hint()
-    agg = _ranking_aggregate(f, Audit.branch_id)
-    columns = [Branch.id, Branch.name, Branch.code, Branch.id.label("branch_id"), Branch.region, agg.c.audits,
-               agg.c.mean, agg.c.passed, agg.c.critical]
-    if "trend" in agg.c:
-        columns.append(agg.c.trend)
-    query = (select(*columns).join(agg, agg.c.subject_id == Branch.id)
-             .order_by(nulls_last(agg.c.mean.desc()), Branch.name))
-    if limit:
-        query = query.limit(limit)
-    return [_rank_row(r) for r in db.session.execute(query)]
+    figures = _ranking_figures(f, "branch_id")
+    query = select(Branch.id, Branch.name, Branch.code, Branch.id.label("branch_id"), Branch.region)
+    if len(figures) <= IN_LIST_LIMIT:
+        query = query.where(Branch.id.in_(sorted(figures)) if figures else false())
+    ranked = [_rank_row(r, figures[r.id]) for r in db.session.execute(query) if r.id in figures]
+    ranked.sort(key=lambda r: r.name)
+    ranked = _ordered(ranked, lambda r: r.mean, True)
+    return ranked[:limit] if limit else ranked
 
 
 @dataclass

@@ -15,6 +15,7 @@ from extensions import db
 from notifications.models import Notification
 from tests import factories
 from tests.support.api import issue_token
+from tests.support.rollups import assert_rollups_match_the_raw_rows
 
 SHOPPER = "Sombra Shopper"
 
@@ -81,6 +82,7 @@ def test_an_overturned_dispute_rescores_the_audit_and_the_history_shows_both(app
         assert round(stored.score, 2) == 94.44
         assert ("dispute_opened", stored.auditor_id) in kinds
         assert ("dispute_decided", stored.auditor_id) in kinds
+        assert_rollups_match_the_raw_rows()  # the reports count the new score, not the old one
 
 
 def test_a_dispute_after_the_window_is_refused_naming_the_deadline(app, client, case):

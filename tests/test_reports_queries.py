@@ -189,24 +189,26 @@ def test_parse_filters_defaults_and_errors(app, world):
             assert set(exc.value.messages) <= {"from", "to", "channel", "status", "branch", "employee"}
 
 
-def test_the_cache_gives_the_same_figures_and_sees_an_approval(make_app):
-    app = make_app(REPORTS_CACHE_SECONDS=60)
-    with app.app_context():
+def test_an_approval_on_one_server_shows_in_another_servers_figures_at_once(make_app):
+    """Two app processes on one database (two gunicorn workers, two servers): nothing is cached,
+    so the figures of the second include an approval made through the first as soon as it commits."""
+    first, second = make_app(), make_app()
+    with first.app_context():
         w = factories.world()
         ids = build_quarter(w)
-    q.clear_cache()
-    with app.test_request_context():
-        first = q.summary(period_filters())
-        first.audits = -1  # a caller changing its copy changes nothing cached
-    with app.test_request_context():
-        assert q.summary(period_filters()).audits == 7  # from the cache
+        db.session.commit()
+    with second.test_request_context():
+        assert q.summary(period_filters()).audits == 7
+        db.session.rollback()
+    with first.app_context():
+        from audits import services
         from audits.models import Audit
 
-        db.session.get(Audit, ids["submitted"]).status = "approved"
+        services.approve(db.session.get(Audit, ids["submitted"]), db.session.get(User, w["admin"]["id"]))
         db.session.commit()
-    with app.test_request_context():
-        assert q.summary(period_filters()).audits == 8  # the approval changed the stamp
-    q.clear_cache()
+    with second.test_request_context():
+        assert q.summary(period_filters()).audits == 8
+        assert sum(m.audits for m in q.trend_by_month(period_filters())) == 8
 
 
 def test_the_figures_read_audits_through_their_indexes(app, world):

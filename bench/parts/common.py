@@ -130,7 +130,8 @@ def find_subjects(app) -> dict:
 
 
 def clear_report_cache() -> None:
-    """The reports keep aggregates for a couple of minutes; a cold figure starts without them."""
+    """Older versions kept report aggregates per process; a cold figure starts without them (a
+    no-op since the figures read the monthly roll-ups and nothing is cached)."""
     try:
         from reports.queries import clear_cache
     except ImportError:
