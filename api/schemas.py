@@ -388,9 +388,10 @@ class HistoryEvent(ma.Schema):
     at = UTCDateTime(required=True)
     by = fields.Nested(UserRef, required=True, allow_none=True)
     action = fields.String(required=True, validate=validate.OneOf(
-        HISTORY_ACTIONS + ("comment_changed", "details_changed")), metadata={
+        HISTORY_ACTIONS + ("comment_changed", "details_changed", "photo_added", "photo_removed")), metadata={
         "description": "submitted, returned, resubmitted, approved, answer_changed, acknowledged (the audited "
-                       "employee read it; also comment_changed and details_changed)."})
+                       "employee read it), the disputes' steps; also comment_changed, details_changed, "
+                       "photo_added and photo_removed."})
     reason = fields.String(required=True, allow_none=True)
     criterion = fields.String(required=True, allow_none=True,
                               metadata={"description": "The criterion key, for answer and comment changes."})

@@ -372,7 +372,7 @@ def approve(audit: Audit, reviewer, *, expected_version: int | None = None) -> N
     _require_reviewer(reviewer, audit, expected_version)
     audit.status = "approved"
     audit.reviewed_at = utcnow()
-    audit.reviewed_by_id = reviewer.id
+    audit.reviewed_by = reviewer  # the relationship, not only its id: listeners may have read it already
     _event(audit, reviewer, "approved")
     db.session.flush()
     events.audit_approved.send(audit, actor=reviewer)
@@ -387,7 +387,7 @@ def return_audit(audit: Audit, reviewer, reason: str, *, expected_version: int |
     audit.status = "returned"
     audit.return_reason = reason[:MAX_REASON]
     audit.reviewed_at = utcnow()
-    audit.reviewed_by_id = reviewer.id
+    audit.reviewed_by = reviewer  # the relationship, not only its id: listeners may have read it already
     _event(audit, reviewer, "returned", reason=reason[:MAX_REASON])
     db.session.flush()
     events.audit_returned.send(audit, actor=reviewer)
