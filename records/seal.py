@@ -99,6 +99,8 @@ def latest_seal(audit: Audit) -> Seal | None:
 def seal_missing() -> int:
     """Seal every approved audit that has no seal yet (audits approved before seals existed, the
     demo's); returns how many."""
+    db.session.flush()
+    db.session.expire_all()  # seal the values as stored (a time held in memory may differ from its row)
     sealed = db.select(Seal.audit_id)
     ids = db.session.scalars(db.select(Audit.id).where(Audit.status == "approved", Audit.id.not_in(sealed))
                              .order_by(Audit.reviewed_at, Audit.id)).all()

@@ -15,7 +15,7 @@ from tests.browser.conftest import PHONE, assert_fits_phone, login
 ROLES = ["admin", "manager_a", "auditor", "hr", "employee"]
 SKIP = ("/logout", "/api/", "/assets/", "/static/", ".pdf", ".csv", ".xlsx", ".json", "/sw.js", "/photos/",
         "/export")
-MAX_PAGES = 45
+MAX_PAGES = 60  # every kind of page each role reaches, with room for new ones
 PER_SHAPE = 4  # e.g. the audits seeded in their four states
 # Endpoints that answer with something other than a page (files, PDFs, redirects).
 NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "service_worker", "accounts.theme_css",
@@ -50,7 +50,16 @@ def seed(app, world):
                                   scorecard_id=version.scorecard_id, due_date=date.today() + timedelta(days=3),
                                   notes="Visit at lunch time", created_by_id=world["admin"]["id"]))
         _report_batch(world)
+        _webhook()
         db.session.commit()
+
+
+def _webhook():
+    """An endpoint the admin registered: its edit page and delivery log are pages too."""
+    from webhooks.models import WebhookEndpoint
+
+    db.session.add(WebhookEndpoint(url="https://hooks.example.test/veraz", events=["audit.approved"],
+                                   secret="whsec_test"))  # noqa: S106  # nosec B106: a test endpoint's made-up secret
 
 
 def _report_batch(world):
