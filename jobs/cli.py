@@ -55,19 +55,14 @@ def notify_overdue_command():
 @click.command("failed-jobs")
 @with_appcontext
 def failed_jobs_command():
-    """List the jobs that failed after their retries, newest first, each with its reason."""
-    from rq.job import Job
-    from rq.registry import FailedJobRegistry
+    """List the jobs that failed after their retries, newest first, each with its reason (the
+    admin's "Failed jobs" page shows the same list)."""
+    from jobs.failures import failed_jobs
 
-    from jobs import queue
-
-    q = queue.get_queue()
-    if q is None:
+    jobs = failed_jobs()
+    if jobs is None:
         raise click.ClickException("Without REDIS_URL jobs run inside the web app: failures are in its log.")
-    registry = FailedJobRegistry(queue=q)
-    jobs = [job for job in Job.fetch_many(registry.get_job_ids(), connection=q.connection) if job is not None]
-    for job in sorted(jobs, key=lambda j: j.ended_at or j.enqueued_at, reverse=True):
-        result = job.latest_result()
-        reason = (result.exc_string or "").strip().splitlines()[-1:] if result else []
-        click.echo(f"{job.id}  {job.ended_at:%Y-%m-%d %H:%M} UTC  {job.func_name}  {reason[0] if reason else '?'}")
+    for job in jobs:
+        when = f"{job.failed_at:%Y-%m-%d %H:%M} UTC" if job.failed_at else "?"
+        click.echo(f"{job.id}  {when}  {job.name}  {job.reason}")
     click.echo(f"{len(jobs)} failed job(s).")

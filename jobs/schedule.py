@@ -46,14 +46,28 @@ def schedule_monthly_delivery(now: datetime | None = None) -> None:
                  job_id=f"monthly-reports-{when:%Y-%m}", retry=jobs_queue._retry(current_app))
 
 
-def recover_batches_soon() -> None:
-    """When a worker starts: batches a dead worker left "running" are queued again (or failed)
-    once their heartbeat is stale, so book the check for just after that (reports/batches.py)."""
+def recover_batches_soon(now: datetime | None = None) -> None:
+    """Book the check for batches a dead worker left "running" (reports/batches.py) for just after
+    a heartbeat would be stale, and again every BATCH_STALE_SECONDS after that (the check books its
+    own next run): a worker killed while others live is noticed within two of those periods, not
+    at the next start or the next day. The run's job id is its time slot, so several workers
+    booking it book one run."""
+    q = jobs_queue.get_queue()
+    if q is None:
+        return
+    every = max(1, current_app.config["BATCH_STALE_SECONDS"])
+    slot = int((now or datetime.now(UTC)).timestamp() // every) + 2  # at least one full period away
+    when = datetime.fromtimestamp(slot * every, UTC)
+    q.enqueue_at(when, batch_recovery_check, job_id=f"batch-recovery-{every}-{slot}")
+
+
+def batch_recovery_check():
+    """The job: recover stalled batches, remove expired ones, then book the next check."""
     from reports.batches import recover_job
 
-    q = jobs_queue.get_queue()
-    if q is not None:
-        q.enqueue_in(timedelta(seconds=current_app.config["BATCH_STALE_SECONDS"] + 5), recover_job)
+    recover_job()
+    with jobs_queue.job_context():
+        recover_batches_soon()
 
 
 def daily_overdue_check():

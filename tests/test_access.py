@@ -104,7 +104,7 @@ POLICY = {
     "batches_api.get_report_batch": BATCH_OWNER, "batches_api.download_report_batch": BATCH_OWNER,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
-AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN}
+AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN, "jobs.": ADMIN, "jobs_api.": ADMIN}
 
 
 ON_A_DRAFT = {"audits.fill", "audits.autosave", "audits.submit", "audits.checkin", "audits.upload_photo",

@@ -10,7 +10,9 @@ import requests
 
 from accounts.models import User
 from extensions import db
+from tests import factories
 from tests.support import services
+from tests.support.api import issue_token
 from tests.support.services import messages_to
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")  # before the world is made
@@ -105,7 +107,8 @@ def test_a_rolled_back_request_sends_nothing(api, app, job_settings, mail_dir, s
     assert api.get("auditor", "/api/v1/notifications").get_json()["total"] == 1
 
 
-def test_a_failing_job_is_retried_then_kept_as_failed_with_its_reason(app, job_settings, redis_url, start_worker):
+def test_a_failing_job_is_retried_then_kept_as_failed_with_its_reason_and_the_admin_sends_it_again(
+        api, app, job_settings, redis_url, start_worker):
     from redis import Redis
     from rq.job import Job, JobStatus
     from rq.registry import FailedJobRegistry
@@ -130,6 +133,39 @@ def test_a_failing_job_is_retried_then_kept_as_failed_with_its_reason(app, job_s
     assert "The mail server refused the message" in job.latest_result().exc_string
     listed = app.test_cli_runner().invoke(args=["failed-jobs"]).output
     assert f"{job.id}" in listed and "RuntimeError: The mail server refused the message" in listed
+
+    # The admin sees it, with its reason, on the API and the page, and sends it again.
+    listed = api.get("admin", "/api/v1/jobs/failed").get_json()
+    assert listed["queue"] == "redis"
+    [failed] = [item for item in listed["items"] if item["id"] == job.id]
+    assert failed["name"].endswith("always_fails")
+    assert failed["reason"] == "RuntimeError: The mail server refused the message (a test of retries)"
+    assert api.get("manager_a", "/api/v1/jobs/failed").status_code == 403
+
+    admin = app.test_client()
+    admin.post("/login", data={"email": api.world["admin"]["email"], "password": factories.PASSWORD})
+    page = admin.get("/jobs/failed").get_data(as_text=True)
+    assert "Failed jobs" in page and "The mail server refused the message" in page
+
+    assert admin.post(f"/jobs/failed/{job.id}/retry").status_code == 302
+    assert job.id not in registry.get_job_ids()
+    deadline = time.monotonic() + 60  # the worker runs it again, and it fails again
+    while job.id not in registry.get_job_ids() and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert int(connection.get(counter)) == 5  # run once more, by hand: no new retries
+    assert api.post("admin", "/api/v1/jobs/failed/00000000-0000-4000-8000-000000000009/retry").status_code == 404
+
+
+def test_without_redis_the_failed_jobs_page_says_where_failures_go(make_app, world):
+    inline = make_app()  # no REDIS_URL: jobs run in the app's process
+    with inline.app_context():
+        token = issue_token(world["admin"]["id"])
+        db.session.commit()
+    listed = inline.test_client().get("/api/v1/jobs/failed", headers={"Authorization": f"Bearer {token}"})
+    assert listed.get_json() == {"items": [], "page": 1, "per_page": 50, "total": 0, "pages": 0, "queue": "inline"}
+    admin = inline.test_client()
+    admin.post("/login", data={"email": world["admin"]["email"], "password": factories.PASSWORD})
+    assert "no Redis is configured" in admin.get("/jobs/failed").get_data(as_text=True)
 
 
 def test_failed_logins_are_counted_across_two_servers_on_one_redis(app, job_settings, start_gunicorn):
@@ -183,3 +219,22 @@ def test_the_worker_books_the_daily_overdue_check_and_the_check_tells_auditor_an
     assert [n["kind"] for n in api.get("manager_a", "/api/v1/notifications").get_json()["items"]] == [
         "assignment_overdue"]
     assert len(daily()) == 1  # tomorrow's run replaces, never adds
+
+
+def test_the_check_for_batches_a_dead_worker_left_runs_every_period_booked_once(app):
+    from datetime import UTC, datetime
+
+    from rq.registry import ScheduledJobRegistry
+
+    from jobs.queue import get_queue
+    from jobs.schedule import recover_batches_soon
+
+    app.config["BATCH_STALE_SECONDS"] = 300
+    with app.app_context():
+        registry = ScheduledJobRegistry(queue=get_queue())
+        for second in (0, 7, 59):  # three workers starting within the same period book one check
+            recover_batches_soon(datetime(2031, 3, 14, 9, 0, second, tzinfo=UTC))
+        booked = [job_id for job_id in registry.get_job_ids() if job_id.startswith("batch-recovery-")]
+        assert len(booked) == 1
+        when = registry.get_scheduled_time(booked[0])
+    assert when == datetime(2031, 3, 14, 9, 10, tzinfo=UTC)  # the second period boundary after 9:00
