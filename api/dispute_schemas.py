@@ -3,8 +3,21 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import page_schema
+from api.photos import PictureField
 from api.schemas import ANY, PageQuery, Strict, UserRef, UTCDateTime
 from disputes.models import DISPUTE_STATUSES, OUTCOMES
+
+
+class EvidenceSchema(ma.Schema):
+    """A photo the dispute's opener attached: a JPEG without metadata, at most 1600 pixels a side."""
+
+    id = fields.Integer(required=True)
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    size = fields.Integer(required=True, metadata={"description": "Bytes stored."})
+    sha256 = fields.String(required=True, metadata={"description": "Hex SHA-256 of the stored bytes."})
+    created_at = UTCDateTime(required=True)
+    url = fields.String(required=True, metadata={"description": "Where its bytes are (GET, same token)."})
 
 
 class DisputeSchema(ma.Schema):
@@ -27,6 +40,8 @@ class DisputeSchema(ma.Schema):
                               "description": "After an overturn: criterion key to [before, after]."})
     score_before = fields.Float(required=True, allow_none=True)
     score_after = fields.Float(required=True, allow_none=True)
+    evidence = fields.List(fields.Nested(EvidenceSchema), required=True, metadata={
+        "description": "Photos the opener attached (POST /disputes/{id}/evidence)."})
 
 
 DisputePage = page_schema(DisputeSchema, "DisputePage")
@@ -60,3 +75,10 @@ class DecideIn(Strict):
 
 EXAMPLE_DISPUTE = {"criteria": ["a_no"], "reason": "I did give my name: it is on my badge and I said it twice."}
 EXAMPLE_DECIDE = {"outcome": "overturned", "answers": {"a_no": "yes"}, "note": "The recording confirms it."}
+
+
+class EvidenceIn(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    file = PictureField(required=True, metadata={"description": "The picture (JPEG, PNG, WebP...)."})

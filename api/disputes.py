@@ -1,9 +1,16 @@
 """Disputes of approved audits: open, read, comment, decide, withdraw (disputes/services.py has
 every rule; a refusal is an AuditError mapped by core/errors.py)."""
+from flask import current_app, url_for
+
 from accounts.permissions import hides_auditor
 from api import dispute_schemas as s
 from api.audits import visible_audit
-from api.common import ID, current, make_blueprint, paginate
+from api.common import ID, ApiBlueprint, current, make_blueprint, not_found, paginate
+from api.photos import JPEG
+from api.photos import parser as multipart_parser
+from audits import photos as photo_files
+from core import storage
+from disputes import evidence as evidence_service
 from disputes import services
 from disputes.models import Dispute
 from extensions import db
@@ -11,6 +18,11 @@ from extensions import db
 blp = make_blueprint("disputes_api", "Disputes: the audited employee (or a manager of the branch) disputes an "
                      "approved audit within the window; the auditor comments; an admin or another manager "
                      "decides.")
+
+
+blp.ARGUMENTS_PARSER = multipart_parser  # JSON bodies, and the evidence upload's multipart form
+blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**ApiBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "form_and_files": "multipart/form-data"}
 
 
 def _ref(user):
@@ -27,7 +39,15 @@ def dump(dispute: Dispute) -> dict:
             "decided_by": None if hides_auditor(current()) and dispute.decided_by_id == dispute.audit.auditor_id
             else _ref(dispute.decided_by),
             "decided_at": dispute.decided_at, "note": dispute.note or "", "changes": dispute.changes,
-            "score_before": dispute.score_before, "score_after": dispute.score_after}
+            "score_before": dispute.score_before, "score_after": dispute.score_after,
+            "evidence": [evidence_out(e) for e in dispute.evidence]}
+
+
+def evidence_out(evidence) -> dict:
+    return {"id": evidence.id, "width": evidence.width, "height": evidence.height, "size": evidence.size,
+            "sha256": evidence.sha256, "created_at": evidence.created_at,
+            "url": url_for("disputes_api.get_dispute_evidence", dispute_id=evidence.dispute_id,
+                           evidence_id=evidence.id)}
 
 
 def _visible(dispute_id) -> Dispute:
@@ -109,3 +129,34 @@ def withdraw_dispute(dispute_id):
     services.withdraw(dispute, current())
     db.session.commit()
     return dump(dispute)
+
+
+@blp.route(f"/disputes/<{ID}:dispute_id>/evidence", methods=["POST"])
+@blp.arguments(s.EvidenceIn, location="form_and_files")
+@blp.response(201, s.EvidenceSchema, description="The photo as stored: its size after cleaning and its SHA-256.")
+@blp.errors(401, 403, 404, 409, 413, 422)
+def add_dispute_evidence(data, dispute_id):
+    """Attach a photo to an open dispute (multipart/form-data: ``file``; whoever opened it, at most
+    five). Checked and cleaned as an audit's photos are: not a picture 422, too large 413."""
+    dispute = _visible(dispute_id)
+    evidence = evidence_service.add_evidence(dispute, current(), data["file"].stream,
+                                             max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+    try:
+        db.session.commit()
+    except Exception:
+        photo_files.remove(evidence.filename)  # nothing refers to the stored file
+        raise
+    return evidence_out(evidence)
+
+
+@blp.route(f"/disputes/<{ID}:dispute_id>/evidence/<{ID}:evidence_id>", methods=["GET"])
+@blp.response(200, JPEG, content_type="image/jpeg", description="The JPEG as stored.")
+@blp.alt_response(302, success=True, description="With STORAGE_SERVE=redirect and object storage: a URL to the "
+                  "bucket that works for STORAGE_URL_SECONDS only (60 by default).")
+@blp.errors(401, 404)
+def get_dispute_evidence(dispute_id, evidence_id):
+    """A photo attached to a dispute (whoever may see the dispute)."""
+    evidence = evidence_service.evidence_of(_visible(dispute_id), evidence_id)
+    if evidence is None:
+        not_found()
+    return storage.send(evidence.filename, "image/jpeg", "private, max-age=3600")

@@ -1,7 +1,7 @@
 """A dispute of an approved audit, whole or on named criteria."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.timeutil import utcnow
@@ -33,3 +33,22 @@ class Dispute(db.Model):
     audit = relationship("Audit")
     opened_by = relationship("User", foreign_keys=[opened_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+    evidence = relationship("DisputeEvidence", back_populates="dispute", order_by="DisputeEvidence.id",
+                            cascade="all, delete-orphan")
+
+
+class DisputeEvidence(db.Model):
+    """A photo that whoever opened a dispute attached to it, cleaned and stored as audit photos
+    are (audits/photos.py: decoded, upright, resized, a JPEG without metadata)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("dispute.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    dispute = relationship("Dispute", back_populates="evidence")

@@ -1,22 +1,28 @@
 """Dispute pages: the dispute panel of the audit page (a template include fed by a context
 helper, so the audits package knows nothing of disputes), opening, commenting, deciding and
 withdrawing (each back to the audit page), and the list of disputes."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from accounts.permissions import can_see_audit, get_visible_or_404, hides_auditor, roles_required
 from audits.display import display_value, field_text
-from audits.errors import AuditConflict, AuditInvalid
+from audits.errors import AuditConflict, AuditError, AuditInvalid
 from audits.models import Audit
+from audits.photos import remove as remove_photo
+from core import storage
 from core.texts import pick
-from disputes import services
+from disputes import evidence, services
 from disputes.forms import CommentForm, DecideForm, DisputeForm
 from disputes.models import DISPUTE_STATUSES, Dispute
 from extensions import db
 
 bp = Blueprint("disputes", __name__)
+
+
+class PhotoTooLarge(AuditError):
+    """Raised here for a 413 from the evidence service, so that _run shows it beside the form."""
 STATUS_LABELS = {"open": _l("Open"), "upheld": _l("Upheld"), "overturned": _l("Overturned"),
                  "withdrawn": _l("Withdrawn"), "all": _l("All")}
 PAGE_SIZE = 30
@@ -61,6 +67,7 @@ def dispute_panel(audit: Audit) -> dict:
             item["can_comment"] = services.can_comment(user, d)
             item["can_withdraw"] = services.can_withdraw(user, d)
             item["can_decide"] = services.can_decide(user, d)
+            item["can_add_evidence"] = evidence.can_add_evidence(user, d)
             if item["can_decide"]:
                 disputed, _lang = _answerable(audit, set(d.criteria or []))
                 item["fields"] = [{"criterion": c, "text": texts[c.key], "name": f"answer-{c.key}",
@@ -97,10 +104,10 @@ def _run(action, audit_id, success: str):
     try:
         action()
         db.session.commit()
-    except (AuditConflict, AuditInvalid) as exc:  # refusals (403, 404) go to the app's error page
+    except (AuditConflict, AuditInvalid, PhotoTooLarge) as exc:  # refusals (403, 404) go to the error page
         db.session.rollback()
         problems = getattr(exc, "problems", None) or []
-        flash(" ".join([exc.message, *[m for _k, m in problems]]), "error")
+        flash(" ".join(dict.fromkeys([exc.message, *[m for _k, m in problems]])), "error")
         return _back(audit_id)
     flash(success, "success")
     return _back(audit_id)
@@ -111,9 +118,44 @@ def _run(action, audit_id, success: str):
 def open_dispute(audit_id):
     audit = _audit(audit_id)
     form = DisputeForm()
-    return _run(lambda: services.open_dispute(audit, current_user, request.form.getlist("criteria"),
-                                              form.reason.data or ""),
-                audit.id, _("The dispute was opened."))
+
+    def open_with_evidence():
+        dispute = services.open_dispute(audit, current_user, request.form.getlist("criteria"), form.reason.data or "")
+        _attach(dispute)
+
+    return _run(open_with_evidence, audit.id, _("The dispute was opened."))
+
+
+def _attach(dispute):
+    """The photos of the form's ``evidence`` field, in the dispute's transaction: a refused one
+    refuses the whole request, and no stored file stays behind without its row."""
+    evidence.require_may_add(dispute, current_user)
+    stored = []
+    try:
+        for upload in request.files.getlist("evidence"):
+            if upload and upload.filename:
+                stored.append(evidence.add_evidence(dispute, current_user, upload.stream,
+                                                    max_bytes=current_app.config["PHOTO_MAX_BYTES"]).filename)
+    except AuditError as exc:
+        for name in stored:
+            remove_photo(name)
+        if exc.status == 413:
+            raise PhotoTooLarge(exc.message, status=413) from None
+        raise
+
+
+@bp.route("/disputes/<int:dispute_id>/evidence", methods=["POST"])
+@login_required
+def add_evidence(dispute_id):
+    dispute = _dispute(dispute_id)
+    return _run(lambda: _attach(dispute), dispute.audit_id, _("The photos were added to the dispute."))
+
+
+@bp.route("/disputes/<int:dispute_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence_photo(dispute_id, evidence_id):
+    photo = evidence.evidence_of(_dispute(dispute_id), evidence_id) or abort(404)
+    return storage.send(photo.filename, "image/jpeg", "private, max-age=3600")
 
 
 @bp.route("/disputes/<int:dispute_id>/comment", methods=["POST"])

@@ -64,6 +64,8 @@ POLICY = {
     "disputes.open_dispute": set(), "disputes_api.open_dispute": set(),
     "disputes.list_disputes": LOGGED_IN, "disputes_api.list_disputes": LOGGED_IN,
     "disputes_api.get_dispute": OWNER | SEES_A,
+    "disputes.evidence_photo": OWNER | SEES_A, "disputes_api.get_dispute_evidence": OWNER | SEES_A,
+    "disputes.add_evidence": set(), "disputes_api.add_dispute_evidence": set(),  # only the opener, Ana
     "disputes.comment": OWNER, "disputes_api.comment_dispute": OWNER,
     "disputes.decide": MANAGES_A, "disputes_api.decide_dispute": MANAGES_A,
     "disputes.withdraw": set(), "disputes_api.withdraw_dispute": set(),

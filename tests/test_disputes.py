@@ -1,9 +1,12 @@
 """Disputes: the audited employee (or a manager on their behalf) challenges an approved audit within
 the window; the auditor comments; another manager or an admin upholds or overturns it, and the
 score follows the scoring rules; the history keeps both sides."""
+import hashlib
+import io
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 
 from accounts.models import User
 from audits import services as audit_services
@@ -162,3 +165,52 @@ def test_the_auditors_report_shows_overturn_rates_to_admins_and_hr(client, login
     assert SHOPPER in page and "1 audit approved" in page and "1 dispute" in page and "100" in page
     login_as("manager_a")
     assert client.get("/reports/auditors").status_code == 403
+
+
+def _jpeg(colour="red", size=(40, 30)) -> bytes:
+    image = io.BytesIO()
+    Image.new("RGB", size, colour).save(image, "JPEG")
+    return image.getvalue()
+
+
+def test_the_opener_attaches_photo_evidence_that_the_decider_sees(app, client, login_as, case):
+    login_as("employee")
+    response = client.post(f"/audits/{case['audit']}/disputes", content_type="multipart/form-data", data={
+        "criteria": ["a_no"], "reason": "My badge shows my name.",
+        "evidence": [(io.BytesIO(_jpeg()), "badge.jpg")]})
+    assert response.status_code == 302
+    dispute = call(client, case, "admin", "GET", "/api/v1/disputes").get_json()["items"][0]
+    [photo] = dispute["evidence"]
+    assert photo["width"] == 40 and photo["height"] == 30
+    stored = call(client, case, "manager_a", "GET", photo["url"])
+    assert stored.status_code == 200 and stored.mimetype == "image/jpeg"
+    assert hashlib.sha256(stored.data).hexdigest() == photo["sha256"]
+    assert call(client, case, "manager_b", "GET", photo["url"]).status_code == 404
+
+    # more through the API; only the opener, only pictures, only while it is open
+    url = f"/api/v1/disputes/{dispute['id']}/evidence"
+
+    def upload(who, data, name="more.jpg"):
+        return client.post(url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data",
+                           headers={"Authorization": f"Bearer {case['tokens'][who]}"})
+
+    assert upload("employee", _jpeg("blue")).status_code == 201
+    assert upload("manager_a", _jpeg("blue")).status_code == 403
+    refused = upload("employee", b"%PDF-1.4 not a picture", "receipt.pdf")
+    assert refused.status_code == 422 and "not a photo" in refused.get_json()["error"]["message"]
+    assert len(call(client, case, "admin", "GET", f"/api/v1/disputes/{dispute['id']}").get_json()["evidence"]) == 2
+
+    login_as("manager_a")
+    page = client.get(f"/audits/{case['audit']}").get_data(as_text=True)
+    assert page.count(f"/disputes/{dispute['id']}/evidence/") == 4  # two photos, each a link and an image
+    call(client, case, "admin", "POST", f"/api/v1/disputes/{dispute['id']}/decide", {"outcome": "upheld"})
+    assert upload("employee", _jpeg("green")).status_code == 409
+
+
+def test_a_dispute_whose_photo_is_refused_is_not_opened_and_says_why(app, client, login_as, case):
+    login_as("employee")
+    response = client.post(f"/audits/{case['audit']}/disputes", content_type="multipart/form-data", data={
+        "reason": "See the receipt.", "evidence": [(io.BytesIO(b"not an image"), "receipt.txt")]},
+        follow_redirects=True)
+    assert "not a photo Veraz can read" in response.get_data(as_text=True)
+    assert call(client, case, "admin", "GET", "/api/v1/disputes").get_json()["total"] == 0

@@ -9,7 +9,7 @@ from PIL import Image
 from accounts.models import ApiToken, User
 from audits.models import Assignment, Photo
 from branches.models import Employee
-from disputes.models import Dispute
+from disputes.models import Dispute, DisputeEvidence
 from extensions import db
 from tests import factories
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -39,6 +39,8 @@ def access_objects(app, world, people) -> dict:
         db.session.add(photo)
         # Ana's dispute of the audit (made directly: the walk's audit is submitted, not approved)
         dispute = Dispute(audit=audit, opened_by_id=world["employee"]["id"], reason=MARKER, criteria=[])
+        dispute.evidence.append(DisputeEvidence(filename="access-test.jpg", width=8, height=8, size=image.tell(),
+                                                sha256="0" * 64, uploaded_by_id=world["employee"]["id"]))
         db.session.add(dispute)
         webhook = WebhookEndpoint(url="https://127.0.0.1:9/veraz", events=["audit.approved"], secret="whsec_x")
         delivery = WebhookDelivery(endpoint=webhook, delivery_id="00000000-0000-4000-8000-000000000001",
@@ -59,7 +61,7 @@ def access_objects(app, world, people) -> dict:
             "audit_id": audit.id, "draft_audit_id": draft_audit.id, "assignment_id": assignment.id,
             "branch_id": world["branch_a"],
             "employee_id": world["employee_a"], "user_id": world["auditor"]["id"], "token_id": token.id,
-            "photo_id": photo.id, "dispute_id": dispute.id,
+            "photo_id": photo.id, "dispute_id": dispute.id, "evidence_id": dispute.evidence[0].id,
             "slug": version.scorecard.slug, "card_id": draft.scorecard_id,
             "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
             "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
