@@ -246,6 +246,18 @@ def set_checkin(audit: Audit, user, lat, lng, accuracy=None, at=None) -> None:
 MAX_PHOTOS_PER_AUDIT = 60
 
 
+def clean_upload(stream, max_bytes: int, field: str) -> photos.CleanPhoto:
+    """Read and clean an uploaded picture (audits/photos.py); a refusal is a domain error: 413
+    when larger than ``max_bytes``, else AuditInvalid naming ``field``. Audit photos and dispute
+    evidence both come through here."""
+    try:
+        return photos.clean(photos.read_limited(stream, max_bytes))
+    except photos.PhotoError as exc:
+        if exc.status == 413:
+            raise AuditError(exc.message, status=413, code="too_large", details={"max_bytes": max_bytes}) from None
+        raise AuditInvalid(exc.message, [(field, exc.message)]) from None
+
+
 def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, max_bytes: int,
               client_id: str | None = None):
     """Check, clean and store one photo for the audit (or one of its criteria).
@@ -264,13 +276,7 @@ def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, m
                            [(criterion_key, problem_message(None))])
     if len(audit.photos) >= MAX_PHOTOS_PER_AUDIT:
         raise AuditConflict(_("An audit can hold at most %(n)d photos.", n=MAX_PHOTOS_PER_AUDIT))
-    try:
-        clean = photos.clean(photos.read_limited(stream, max_bytes))
-    except photos.PhotoError as exc:
-        if exc.status == 413:
-            raise AuditError(exc.message, status=413, code="too_large",
-                             details={"max_bytes": max_bytes}) from None
-        raise AuditInvalid(exc.message, [(criterion_key or "photo", exc.message)]) from None
+    clean = clean_upload(stream, max_bytes, criterion_key or "photo")
     name = photos.save(clean.data)
     photo = Photo(criterion_key=criterion_key, filename=name, content_type="image/jpeg", width=clean.width,
                   height=clean.height, size=len(clean.data), uploaded_by_id=user.id, client_id=client_id or None,

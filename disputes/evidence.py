@@ -5,7 +5,8 @@ the same way on both. Flushes, never commits; the caller deletes a stored file w
 from flask_babel import gettext as _
 
 from audits import photos
-from audits.errors import AuditConflict, AuditError, AuditForbidden, AuditInvalid
+from audits.errors import AuditConflict, AuditForbidden
+from audits.services import clean_upload
 from disputes.models import Dispute, DisputeEvidence
 from extensions import db
 
@@ -28,12 +29,7 @@ def add_evidence(dispute: Dispute, user, stream, *, max_bytes: int) -> DisputeEv
     require_may_add(dispute, user)
     if len(dispute.evidence) >= MAX_EVIDENCE:
         raise AuditConflict(_("A dispute can hold at most %(n)d photos.", n=MAX_EVIDENCE))
-    try:
-        clean = photos.clean(photos.read_limited(stream, max_bytes))
-    except photos.PhotoError as exc:
-        if exc.status == 413:
-            raise AuditError(exc.message, status=413, code="too_large", details={"max_bytes": max_bytes}) from None
-        raise AuditInvalid(exc.message, [("file", exc.message)]) from None
+    clean = clean_upload(stream, max_bytes, "file")
     evidence = DisputeEvidence(filename=photos.save(clean.data), width=clean.width, height=clean.height,
                                size=len(clean.data), sha256=clean.sha256, uploaded_by_id=user.id)
     dispute.evidence.append(evidence)
