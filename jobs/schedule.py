@@ -19,13 +19,17 @@ def _next_daily(now: datetime) -> datetime:
     return at if at > now else at + timedelta(days=1)
 
 
-def schedule_daily_jobs(now: datetime | None = None) -> None:
+def book(when: datetime, func, job_id: str) -> None:
+    """Run ``func`` at ``when`` (naive UTC) under ``job_id``, with the usual retries; booking the
+    same id again replaces the entry. Nothing to book without Redis (no worker, no scheduler)."""
     q = jobs_queue.get_queue()
-    if q is None:
-        return
+    if q is not None:
+        q.enqueue_at(when.replace(tzinfo=UTC), func, job_id=job_id, retry=jobs_queue._retry(current_app))
+
+
+def schedule_daily_jobs(now: datetime | None = None) -> None:
     when = _next_daily(now or utcnow())
-    q.enqueue_at(when.replace(tzinfo=UTC), daily_overdue_check,
-                 job_id=f"daily-overdue-{when:%Y-%m-%d}", retry=jobs_queue._retry(current_app))
+    book(when, daily_overdue_check, f"daily-overdue-{when:%Y-%m-%d}")
     schedule_monthly_delivery(now)
 
 
@@ -38,12 +42,8 @@ def schedule_monthly_delivery(now: datetime | None = None) -> None:
     """The monthly delivery (jobs/monthly.py) on the first day of the next month, one id per month."""
     from jobs.monthly import monthly_delivery_job
 
-    q = jobs_queue.get_queue()
-    if q is None:
-        return
     when = _next_monthly(now or utcnow())
-    q.enqueue_at(when.replace(tzinfo=UTC), monthly_delivery_job,
-                 job_id=f"monthly-reports-{when:%Y-%m}", retry=jobs_queue._retry(current_app))
+    book(when, monthly_delivery_job, f"monthly-reports-{when:%Y-%m}")
 
 
 def recover_batches_soon(now: datetime | None = None) -> None:

@@ -29,14 +29,18 @@ def _own():
     return employee, figures.own_filters(current_user, f), {}
 
 
+def _refused(errors: dict):
+    return error_response(400, _("Some filters are not valid: %(list)s",
+                                 list="; ".join(f"{k}: {v}" for k, v in errors.items())), details=errors)
+
+
 @bp.route("/me")
 @roles_required("employee")
 def mine():
     """The employee's start page: their figures and their approved audits."""
     employee, f, errors = _own()
     if errors:
-        return error_response(400, _("Some filters are not valid: %(list)s",
-                                     list="; ".join(f"{k}: {v}" for k, v in errors.items())), details=errors)
+        return _refused(errors)
     data = context.employee_report(employee, f, color=get_setting("brand_color"), anonymous=True) \
         if employee is not None else None
     return render_template("reports/mine.html", data=data, employee=employee,
@@ -50,8 +54,7 @@ def mine_pdf():
     """The employee's own PDF report (the last 12 months unless ``from``/``to`` say otherwise)."""
     employee, f, errors = _own()
     if errors:
-        return error_response(400, _("Some filters are not valid: %(list)s",
-                                     list="; ".join(f"{k}: {v}" for k, v in errors.items())), details=errors)
+        return _refused(errors)
     if employee is None:
         return error_response(404, _("Your login is not linked to an employee."))
     return pdf.download(lambda: pdf.employee_pdf(employee, f, _lang_arg(), anonymous=True),

@@ -60,12 +60,17 @@ def edit_section(card_id, number, key=None):
 @bp.route("/scorecards/<int:card_id>/versions/<int:number>/sections/<key>/move", methods=["POST"])
 @roles_required("admin")
 def move_section(card_id, number, key):
+    return _move(card_id, number, key, drafts.find_section, drafts.move_section, "section-")
+
+
+def _move(card_id, number, key, find, move, anchor):
+    """Move a section or a criterion of a draft up or down, and go back to where it is."""
     version = draft_or_409(card_id, number)
-    if drafts.find_section(version, key) is None:
+    if find(version, key) is None:
         abort(404)
-    drafts.move_section(version, key, _delta())
+    move(version, key, _delta())
     db.session.commit()
-    return to_version(version, "section-" + key)
+    return to_version(version, anchor + key)
 
 
 @bp.route("/scorecards/<int:card_id>/versions/<int:number>/sections/<key>/delete", methods=["POST"])
@@ -205,12 +210,7 @@ def edit_criterion(card_id, number, key=None, section_key=None):
 @bp.route("/scorecards/<int:card_id>/versions/<int:number>/criteria/<key>/move", methods=["POST"])
 @roles_required("admin")
 def move_criterion(card_id, number, key):
-    version = draft_or_409(card_id, number)
-    if drafts.find_criterion(version, key) is None:
-        abort(404)
-    drafts.move_criterion(version, key, _delta())
-    db.session.commit()
-    return to_version(version, "criterion-" + key)
+    return _move(card_id, number, key, drafts.find_criterion, drafts.move_criterion, "criterion-")
 
 
 @bp.route("/scorecards/<int:card_id>/versions/<int:number>/criteria/<key>/delete", methods=["POST"])
