@@ -76,7 +76,7 @@ class SettingsForm(FlaskForm):
                                           validators=[Optional(), NumberRange(min=1, max=1000)],
                                           description=_l("An employee is recognised for a period only with at "
                                                          "least this many approved audits in it."))
-    recognition_threshold = IntegerField(_l("Mean score needed for recognition (%)"), default=90,
+    recognition_threshold = IntegerField(_l("Lowest mean score for recognition (0-100)"), default=90,
                                          validators=[Optional(), NumberRange(min=0, max=100)])
 
     def validate_brand_color(self, field):

@@ -125,3 +125,30 @@ def test_who_may_record_and_what_a_session_needs(client, world, coached):
     assert call(client, coached, "manager_a", "PATCH", f"/api/v1/coaching/{session}", {}).status_code == 422
     assert call(client, coached, "manager_b", "GET", "/api/v1/coaching").get_json()["total"] == 0
     assert call(client, coached, "auditor", "GET", "/api/v1/coaching").status_code == 403
+
+
+def test_on_the_web_a_manager_records_a_session_from_the_employee_page_and_the_employee_acknowledges_it(
+        app, client, login_as, world, coached):
+    login_as("manager_a")
+    page = client.get(f"/reports/employees/{world['employee_a']}").get_data(as_text=True)
+    assert "No coaching sessions yet." in page and f"/coaching/new?employee={world['employee_a']}" in page
+    form = client.get(f"/coaching/new?employee={world['employee_a']}").get_data(as_text=True)
+    assert 'value="a_no"' in form and 'value="b_notes"' not in form  # scored criteria only
+    refused = client.post("/coaching/new", data={"employee": world["employee_a"], "held_on": coached["held_on"],
+                                                 "criteria": ["a_no"], "follow_up_on": "2001-01-01"})
+    assert refused.status_code == 400 and "The follow-up comes before the session." in refused.get_data(as_text=True)
+    saved = client.post("/coaching/new", data={"employee": world["employee_a"], "held_on": coached["held_on"],
+                                               "criteria": ["a_no"], "goals": "Say your name."})
+    assert saved.status_code == 302
+    session = int(saved.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/reports/employees/{world['employee_a']}").get_data(as_text=True)
+    assert "Gave their name" in page and "1 of 4 audits with full points" in page and "+41.7" in page
+    login_as("employee")
+    assert "My coaching" in client.get("/me").get_data(as_text=True)
+    page = client.get(f"/coaching/{session}").get_data(as_text=True)
+    assert "Say your name." in page and "I have read this session" in page
+    assert client.post(f"/coaching/{session}/acknowledge").status_code == 302
+    page = client.get(f"/coaching/{session}").get_data(as_text=True)
+    assert "I have read this session" not in page and "Not yet" not in page
+    login_as("manager_b")
+    assert client.get(f"/coaching/{session}").status_code == 404

@@ -109,3 +109,23 @@ def test_a_branch_outside_ones_scope_and_other_roles_are_refused(client, period,
     assert get(client, period, "auditor", JANUARY).status_code == 403
     assert get(client, period, "employee", JANUARY).status_code == 403
     assert get(client, period, "admin", "from=2026-02-01&to=2026-01-01").status_code == 422
+
+
+def test_managers_see_the_recognition_page_and_print_a_certificate_in_either_language(client, login_as, period):
+    login_as("manager_a")
+    page = client.get(f"/recognition?{JANUARY}").get_data(as_text=True)
+    assert page.index("Dario") < page.index("Fede") < page.index("Ana Employee") and "Bruno" not in page
+    certificate = client.get(f"/recognition/{period['people']['Ana']}/certificate.pdf?{JANUARY}&lang=es")
+    assert certificate.status_code == 200 and certificate.mimetype == "application/pdf"
+    pages, text = factories.pdf_text(certificate.data)
+    assert len(pages) == 1 and "Ana Employee" in text and "90,0" in text and "Certificado" in text
+    _pages, english = factories.pdf_text(client.get(
+        f"/recognition/{period['people']['Eva']}/certificate.pdf?{JANUARY}&lang=en").data)
+    assert "greatest improvement" in english and "80.0% to 83.3%" in english
+    # nobody else gets one: not recognised (Bruno's critical failure), or not in the period
+    assert client.get(f"/recognition/{period['people']['Carla']}/certificate.pdf?{JANUARY}").status_code == 404
+    assert client.get(f"/recognition/{period['people']['Ana']}/certificate.pdf?from=2025-06-01&to=2025-06-30"
+                      ).status_code == 404
+    assert client.get(f"/recognition?from=2026-02-01&to=2026-01-01").status_code == 400
+    login_as("auditor")
+    assert client.get("/recognition").status_code == 403
