@@ -170,11 +170,7 @@ def edit_session(coaching_id):
 @bp.route("/coaching/<int:coaching_id>/acknowledge", methods=["POST"])
 @roles_required("employee")
 def acknowledge(coaching_id):
-    from flask_wtf import FlaskForm
-
-    session = _session(coaching_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    session = _session(coaching_id)  # (the app's CSRFProtect has checked the form's token)
     services.acknowledge(current_user, session)
     db.session.commit()
     flash(_("You acknowledged the coaching session."), "success")

@@ -109,6 +109,11 @@ POLICY = {
     "coaching_api.get_coaching_session": SEES_A | EMPLOYEE, "coaching_api.get_coaching_effect": SEES_A | EMPLOYEE,
     "coaching_api.update_coaching_session": MANAGES_A | EMPLOYEE,
     "recognition_api.get_recognition": REPORTS_LISTS,
+    "coaching.list_sessions": REPORTS_LISTS | EMPLOYEE, "coaching.record_session": MANAGERS | ADMIN,
+    "coaching.view_session": SEES_A | EMPLOYEE, "coaching.edit_session": MANAGES_A,
+    "coaching.acknowledge": EMPLOYEE, "coaching.recognition": REPORTS_LISTS,
+    # a certificate only for an employee the period recognises: the walk's Ana has no approved audit
+    "coaching.certificate": set(),
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN}
