@@ -11,20 +11,6 @@ blp = make_blueprint("recognition_api", "Recognition: the employees a period's a
                      "the most improved.")
 
 
-def period(date_from, date_to):
-    """The period asked for; a missing end is filled from last month (a missing start: the same
-    length as last month before the end, a missing end: to the end of last month, or the start's
-    month end)."""
-    last_from, last_to = rec.default_period(utcnow().date())
-    if date_from is None and date_to is None:
-        return last_from, last_to
-    if date_from is None:
-        return date_to.replace(day=1), date_to
-    if date_to is None:
-        return date_from, max(date_from, last_to)
-    return date_from, date_to
-
-
 @blp.route("/recognition", methods=["GET"])
 @blp.arguments(s.RecognitionQuery, location="query", as_kwargs=True)
 @blp.response(200, s.RecognitionSchema)
@@ -35,12 +21,13 @@ def get_recognition(date_from=None, date_to=None, branch_id=None):
     ``top``: at least the admin's minimum of approved audits (``recognition_min_audits``, 3), a
     mean score at or above ``recognition_threshold`` (90) and no critical failure, best mean
     first. ``most_improved``: the largest rises of mean score against the previous period of the
-    same length, with the minimum of audits in both. Without ``from`` and ``to``: last month. A
-    branch you may not see is 404."""
+    same length, with the minimum of audits in both. Without ``from`` and ``to``: last month; only
+    ``to``: from the first day of its month; only ``from``: up to today. A branch you may not see
+    is 404."""
     require_role("admin", "manager", "hr")
     if branch_id is not None and (db.session.get(Branch, branch_id) is None
                                   or not can_see_branch(current(), branch_id)):
         not_found()
-    date_from, date_to = period(date_from, date_to)
+    date_from, date_to = rec.period_of(date_from, date_to, utcnow().date())
     found = rec.recognition(current(), date_from, date_to, branch_id)
     return {**found, "date_from": found["from"], "date_to": found["to"]}

@@ -63,6 +63,19 @@ def default_period(today: date) -> tuple[date, date]:
     return end.replace(day=1), end
 
 
+def period_of(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:
+    """The period asked for, its missing ends filled the same way for the page and the API: neither
+    given, last month; only ``to``, from the first day of its month; only ``from``, up to today
+    (or that day, when it is later)."""
+    if date_from is None and date_to is None:
+        return default_period(today)
+    if date_from is None:
+        return date_to.replace(day=1), date_to
+    if date_to is None:
+        return date_from, max(date_from, today)
+    return date_from, date_to
+
+
 def _row(r: rankings.RankRow, previous: rankings.RankRow | None = None) -> Recognised:
     return Recognised(employee_id=r.id, name=r.name, code=r.code, branch_id=r.branch_id, branch=r.branch,
                       audits=r.audits, mean=r.mean, previous_audits=previous.audits if previous else None,

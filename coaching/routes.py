@@ -186,13 +186,13 @@ def _period_form():
     branches = db.session.execute(db.select(Branch.id, Branch.name).order_by(Branch.name)).all()
     form.branch.choices = [("", _("Every branch I see"))] + [(str(i), n) for i, n in branches
                                                               if scope is None or i in scope]
-    date_from, date_to = rec.default_period(utcnow().date())
     if not form.validate():
         return form, None
-    date_from, date_to = form.date_from.data or date_from, form.date_to.data or date_to
-    if date_from > date_to:
+    date_from, date_to = form.date_from.data, form.date_to.data
+    if date_from is not None and date_to is not None and date_from > date_to:
         form.date_to.errors = [_("The end of the period comes before its start.")]
         return form, None
+    date_from, date_to = rec.period_of(date_from, date_to, utcnow().date())
     branch_id = int(form.branch.data) if (form.branch.data or "").isdigit() else None
     if branch_id is not None and not can_see_branch(current_user, branch_id):
         abort(404)

@@ -129,3 +129,15 @@ def test_managers_see_the_recognition_page_and_print_a_certificate_in_either_lan
     assert client.get("/recognition?from=2026-02-01&to=2026-01-01").status_code == 400
     login_as("auditor")
     assert client.get("/recognition").status_code == 403
+
+
+def test_a_period_with_a_missing_end_is_completed_one_way_for_the_page_and_the_api():
+    from datetime import date
+
+    from coaching.recognition import period_of, previous_period
+
+    today = date(2026, 3, 15)
+    assert period_of(None, None, today) == (date(2026, 2, 1), date(2026, 2, 28))  # last month
+    assert period_of(None, date(2026, 1, 20), today) == (date(2026, 1, 1), date(2026, 1, 20))
+    assert period_of(date(2026, 3, 1), None, today) == (date(2026, 3, 1), today)
+    assert previous_period(date(2026, 3, 1), date(2026, 3, 10)) == (date(2026, 2, 19), date(2026, 2, 28))
