@@ -115,6 +115,8 @@ def test_managers_see_the_recognition_page_and_print_a_certificate_in_either_lan
     login_as("manager_a")
     page = client.get(f"/recognition?{JANUARY}").get_data(as_text=True)
     assert page.index("Dario") < page.index("Fede") < page.index("Ana Employee") and "Bruno" not in page
+    ana = f"/recognition/{period['people']['Ana']}/certificate.pdf"
+    assert f"{ana}?lang=es" in page and f"{ana}?lang=en" in page  # a certificate in either language
     certificate = client.get(f"/recognition/{period['people']['Ana']}/certificate.pdf?{JANUARY}&lang=es")
     assert certificate.status_code == 200 and certificate.mimetype == "application/pdf"
     pages, text = factories.pdf_text(certificate.data)
