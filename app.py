@@ -78,13 +78,16 @@ def register_blueprints(app):
     import api
     import audits.routes
     import branches.routes
+    import coaching.routes
     import disputes.routes
     import jobs.routes
     import reports.routes
     import scorecards.routes
 
     for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, disputes.routes, reports.routes,
-                 jobs.routes, api):
+                 jobs.routes,
+                 coaching.routes,
+                 api):
         area.register(app)
 
 

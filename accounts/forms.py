@@ -71,6 +71,13 @@ class SettingsForm(FlaskForm):
                                        validators=[Optional(), NumberRange(min=0, max=365)],
                                        description=_l("The audited employee, or a manager on their behalf, may "
                                                       "dispute an audit for this many days after its approval."))
+    # Recognition (coaching/recognition.py; docs/coaching.md)
+    recognition_min_audits = IntegerField(_l("Approved audits needed for recognition"), default=3,
+                                          validators=[Optional(), NumberRange(min=1, max=1000)],
+                                          description=_l("An employee is recognised for a period only with at "
+                                                         "least this many approved audits in it."))
+    recognition_threshold = IntegerField(_l("Lowest mean score for recognition (0-100)"), default=90,
+                                         validators=[Optional(), NumberRange(min=0, max=100)])
 
     def validate_brand_color(self, field):
         import re

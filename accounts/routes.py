@@ -257,6 +257,9 @@ def settings():
                   "allow_unplanned_audits": form.allow_unplanned_audits.data}
         if form.dispute_window_days.data is not None:  # left empty: unchanged
             values["dispute_window_days"] = form.dispute_window_days.data
+        for key in ("recognition_min_audits", "recognition_threshold"):  # recognition; empty: unchanged
+            if form[key].data is not None:
+                values[key] = form[key].data
         services.save_settings(values)
         db.session.commit()
         flash(_("Settings saved."), "success")

@@ -234,7 +234,7 @@ def save_settings(values: dict) -> None:
             value = value.strip().lower() if key == "brand_color" else value.strip()
         if key == "allow_unplanned_audits":
             value = bool(value)
-        elif key == "dispute_window_days":
+        elif key in ("dispute_window_days", "recognition_min_audits", "recognition_threshold"):
             value = int(value)
         set_setting(key, value)
 

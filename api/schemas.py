@@ -143,12 +143,20 @@ class SettingsSchema(ma.Schema):
     brand_color = fields.String(required=True, metadata={"description": "A dark colour as #rrggbb."})
     dispute_window_days = fields.Integer(required=True, metadata={
         "description": "Days after approval in which an audit may be disputed."})
+    recognition_min_audits = fields.Integer(required=True, metadata={
+        "description": "Approved audits an employee needs in a period to be recognised."})
+    recognition_threshold = fields.Integer(required=True, metadata={
+        "description": "The mean score (%) an employee needs in a period to be recognised."})
 
 
 class SettingsPatch(Strict):
     allow_unplanned_audits = Bool()
     dispute_window_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=365), metadata={
         "description": "Days after approval in which the audited employee (or a manager) may dispute an audit."})
+    recognition_min_audits = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000), metadata={
+        "description": "Approved audits an employee needs in a period to be recognised."})
+    recognition_threshold = fields.Integer(strict=True, validate=validate.Range(min=0, max=100), metadata={
+        "description": "The mean score (%) an employee needs in a period to be recognised."})
     company_name = fields.String(validate=[validate.Length(min=1, max=80), not_blank])
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
                                 metadata={"description": "A dark colour as #rrggbb, so that white text stays "

@@ -9,6 +9,10 @@ DEFAULT_SETTINGS = {
     "brand_color": "#0b5c55",
     # Days after approval in which an audit may be disputed (disputes/services.py).
     "dispute_window_days": 14,
+    # Recognition (coaching/recognition.py): the fewest approved audits in the period, and the
+    # lowest mean score, that recognise an employee.
+    "recognition_min_audits": 3,
+    "recognition_threshold": 90,
 }
 
 

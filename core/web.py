@@ -151,6 +151,9 @@ def nav_items():
         ("branches.list_employees", _l("Employees"), ("admin", "manager", "hr")),
         ("accounts.list_users", _l("Users"), ("admin",)),
         ("accounts.settings", _l("Settings"), ("admin",)),
+        ("coaching.list_sessions", _l("Coaching"), ("admin", "manager", "hr")),
+        ("coaching.list_sessions", _l("My coaching"), ("employee",)),
+        ("coaching.recognition", _l("Recognition"), ("admin", "manager", "hr")),
     ]
     for endpoint, label, roles in wanted:
         if role in roles and endpoint in endpoints:

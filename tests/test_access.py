@@ -104,6 +104,18 @@ POLICY = {
     "batches.create_batch": REPORTS_LISTS, "batches_api.create_report_batch": REPORTS_LISTS,
     "batches.batch": BATCH_OWNER, "batches.batch_status": BATCH_OWNER, "batches.batch_download": BATCH_OWNER,
     "batches_api.get_report_batch": BATCH_OWNER, "batches_api.download_report_batch": BATCH_OWNER,
+    # coaching: managers of the branch and admins record and change; HR reads; the coached employee
+    # reads and acknowledges (the walk's session is Ana's); recognition for managers, HR and admins
+    "coaching_api.list_coaching_sessions": REPORTS_LISTS | EMPLOYEE,
+    "coaching_api.create_coaching_session": MANAGERS | ADMIN,
+    "coaching_api.get_coaching_session": SEES_A | EMPLOYEE, "coaching_api.get_coaching_effect": SEES_A | EMPLOYEE,
+    "coaching_api.update_coaching_session": MANAGES_A | EMPLOYEE,
+    "recognition_api.get_recognition": REPORTS_LISTS,
+    "coaching.list_sessions": REPORTS_LISTS | EMPLOYEE, "coaching.record_session": MANAGERS | ADMIN,
+    "coaching.view_session": SEES_A | EMPLOYEE, "coaching.edit_session": MANAGES_A,
+    "coaching.acknowledge": EMPLOYEE, "coaching.recognition": REPORTS_LISTS,
+    # a certificate only for an employee the period recognises: the walk's Ana has no approved audit
+    "coaching.certificate": set(),
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN, "jobs.": ADMIN, "jobs_api.": ADMIN}

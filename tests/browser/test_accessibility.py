@@ -51,7 +51,20 @@ def seed(app, world):
                                   notes="Visit at lunch time", created_by_id=world["admin"]["id"]))
         _report_batch(world)
         _webhook()
+        _coaching(world)
         db.session.commit()
+
+
+def _coaching(world):
+    """Manager A's coaching session with Ana: its page, its effect and the employee's acknowledgement."""
+    from datetime import date, timedelta
+
+    from coaching.models import CoachingSession
+
+    db.session.add(CoachingSession(employee_id=world["employee_a"], coach_id=world["manager_a"]["id"],
+                                   held_on=date.today() - timedelta(days=3), criteria=["a_no", "b_yes"],
+                                   notes="We listened to a visit together.", goals="Say your name.",
+                                   follow_up_on=date.today() + timedelta(days=30)))
 
 
 def _webhook():

@@ -52,6 +52,7 @@ def access_objects(app, world, people) -> dict:
         for name in people:
             _row, tokens[name] = ApiToken.issue(db.session.get(User, world[name]["id"]), "walk")
         batch = _finished_batch(app, world)
+        coaching = _coaching_session(world, version)
         db.session.commit()
         os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
         with open(os.path.join(app.config["UPLOAD_FOLDER"], "access-test.jpg"), "wb") as handle:
@@ -69,7 +70,19 @@ def access_objects(app, world, people) -> dict:
             "tokens": tokens, "email": world["auditor"]["email"], "batch_id": batch.id,
             "endpoint_id": webhook.id, "webhook_id": webhook.id, "delivery_id": delivery.id,
             "job_id": "00000000-0000-4000-8000-000000000002",  # no such failed job: the retry answers 404
+            "coaching_id": coaching.id,
         }
+
+
+def _coaching_session(world, version):
+    """Manager A's coaching session with Ana on the walk's scorecard's first question."""
+    from coaching.models import CoachingSession
+
+    session = CoachingSession(employee_id=world["employee_a"], coach_id=world["manager_a"]["id"],
+                              held_on=date.today() - timedelta(days=7),
+                              criteria=[version.sections[0].criteria[0].key], notes=MARKER, goals="")
+    db.session.add(session)
+    return session
 
 
 def _finished_batch(app, world):
