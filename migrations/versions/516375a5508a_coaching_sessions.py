@@ -1,7 +1,7 @@
 """Coaching sessions: a manager's session with an employee on some criteria (docs/coaching.md)
 
 Revision ID: 516375a5508a
-Revises: b91d8cd7f77d
+Revises: abe4cffe8b01
 Create Date: 2026-11-29 11:07:38.038557
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '516375a5508a'
-down_revision = 'b91d8cd7f77d'
+down_revision = 'abe4cffe8b01'
 branch_labels = None
 depends_on = None
 
