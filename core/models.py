@@ -9,6 +9,11 @@ DEFAULT_SETTINGS = {
     "brand_color": "#0b5c55",
     # Days after approval in which an audit may be disputed (disputes/services.py).
     "dispute_window_days": 14,
+    # The security log and employees' data rights (security/, docs/security.md): days an event is
+    # kept; months after which an audit's texts are pseudonymised (0: never); how far that has run.
+    "security_log_days": 365,
+    "audit_retention_months": 0,
+    "audit_retention_done_until": None,
 }
 
 

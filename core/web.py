@@ -151,6 +151,7 @@ def nav_items():
         ("branches.list_employees", _l("Employees"), ("admin", "manager", "hr")),
         ("accounts.list_users", _l("Users"), ("admin",)),
         ("accounts.settings", _l("Settings"), ("admin",)),
+        ("security.events", _l("Security log"), ("admin",)),
     ]
     for endpoint, label, roles in wanted:
         if role in roles and endpoint in endpoints:

@@ -26,6 +26,10 @@ def schedule_daily_jobs(now: datetime | None = None) -> None:
     when = _next_daily(now or utcnow())
     q.enqueue_at(when.replace(tzinfo=UTC), daily_overdue_check,
                  job_id=f"daily-overdue-{when:%Y-%m-%d}", retry=jobs_queue._retry(current_app))
+    from security.retention import daily_privacy_job  # the security log's purge, old audits' pseudonyms
+
+    q.enqueue_at(when.replace(tzinfo=UTC), daily_privacy_job,
+                 job_id=f"daily-privacy-{when:%Y-%m-%d}", retry=jobs_queue._retry(current_app))
     schedule_monthly_delivery(now)
 
 
