@@ -16,6 +16,7 @@ from datetime import datetime
 
 from accounts.models import User
 from audits.models import Audit, AuditEvent
+from core.i18n import lang
 from core.texts import pick
 from core.timeutil import utcnow
 from disputes.models import Dispute
@@ -93,7 +94,7 @@ def _audit(audit: Audit, own_user_id) -> dict:
         "notes": audit.notes or "", "return_reason": audit.return_reason or "",
         "sections": [{"key": s.section_key, "score": s.score} for s in audit.section_scores],
         "answers": [{"criterion": a.criterion_key,
-                     "question": pick(criteria[a.criterion_key].text, None) if a.criterion_key in criteria else "",
+                     "question": pick(criteria[a.criterion_key].text, lang()) if a.criterion_key in criteria else "",
                      "value": a.value, "comment": a.comment or ""}
                     for a in sorted(audit.answers, key=lambda a: a.id or 0)],
         "photos": [{"id": p.id, "criterion": p.criterion_key, "taken_at": iso(p.created_at)} for p in audit.photos],

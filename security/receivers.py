@@ -1,6 +1,9 @@
 """The security log's receivers: every account signal (accounts/signals.py) and every time report
 data leaves Veraz (reports/signals.py) becomes an event."""
+import re
+
 from accounts import signals as account_signals
+from extensions import db
 from reports import signals as report_signals
 from security.log import record
 
@@ -24,8 +27,26 @@ def _account_receiver(kind: str):
     return receive
 
 
+DAY = r"\d{4}-\d\d-\d\d"
+EMPLOYEE_PDF = re.compile(rf"employee-(?P<code>.+?)-(?P<period>{DAY}-{DAY}|{DAY}|all)\.pdf")  # pdf.period_name
+
+
+def _pdf_details(details: dict) -> dict:
+    """An employee's PDF is logged by the employee's id, not the code in its file name: the log must
+    name nobody once that person is erased (docs/security.md)."""
+    match = EMPLOYEE_PDF.fullmatch(details.get("file", ""))
+    if match is None:
+        return details
+    from branches.models import Employee
+
+    employee_id = db.session.scalar(db.select(Employee.id).where(Employee.code == match["code"]))
+    return {"file": "employee", "employee_id": employee_id, "period": match["period"]}
+
+
 def _report_receiver(kind: str):
     def receive(sender, actor=None, details=None, **_):
+        if kind == "pdf_downloaded":
+            details = _pdf_details(details or {})
         if kind == "batch_requested":
             details = {"kind": sender.kind, "branch_id": sender.branch_id, "from": sender.date_from.isoformat(),
                        "to": sender.date_to.isoformat(), "subjects": sender.total}

@@ -72,6 +72,10 @@ def test_user_and_settings_changes_and_report_pdfs_are_recorded(app, client, log
     assert by_type["settings_changed"][0]["details"] == {"changes": {"dispute_window_days": [14, 30]}}
     assert by_type["pdf_downloaded"][0]["actor_id"] == world["manager_a"]["id"]
     assert by_type["pdf_downloaded"][0]["details"]["file"].startswith("branch-A-1-")
+    login_as("hr").get(f"/reports/employees/{world['employee_a']}.pdf?from=2026-01-01&to=2026-03-31")
+    latest = client.get("/api/v1/security-events?type=pdf_downloaded", headers=admin).get_json()["items"][0]
+    assert latest["details"] == {"file": "employee", "employee_id": world["employee_a"],
+                                 "period": "2026-01-01-2026-03-31"}  # by id: the log names nobody
 
 
 def test_the_api_refuses_bad_filters_and_other_roles(app, client, world):
