@@ -102,6 +102,10 @@ POLICY = {
     "batches.create_batch": REPORTS_LISTS, "batches_api.create_report_batch": REPORTS_LISTS,
     "batches.batch": BATCH_OWNER, "batches.batch_status": BATCH_OWNER, "batches.batch_download": BATCH_OWNER,
     "batches_api.get_report_batch": BATCH_OWNER, "batches_api.download_report_batch": BATCH_OWNER,
+    # the security log (admin); an employee's data rights: their data (admin, HR), their erasure (admin)
+    "security.events": ADMIN, "security.settings": ADMIN, "security_api.list_security_events": ADMIN,
+    "security.personal_data_zip": {"admin", "hr"}, "security_api.get_employee_personal_data": {"admin", "hr"},
+    "security.erase": ADMIN, "security_api.erase_employee": ADMIN,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN}
