@@ -101,6 +101,9 @@ def load() -> list[tuple[str, str, str]]:
         audit_demo.load(users=users, branches=branches, scorecards=scorecards)
     seal_missing()  # the past approvals were loaded quietly: seal them now, oldest first
     rollups.rebuild()  # the history went in without the approvals' signals
+    from security import demo as security_demo  # a few events for the security log's page
+
+    security_demo.load(users)
     seen = set()
     logins = []
     for role, email, *_rest in (*USERS, EMPLOYEE_LOGIN):
