@@ -121,6 +121,6 @@ def erase_employee(data, employee_id):
     employee = _employee(employee_id)
     if not data["reason"].strip():
         fail(422, _l("Say why the employee is erased."), {"json": {"reason": ["Say why."]}})
-    row = erasure.erase(employee, current(), data["reason"])
+    row, summary = erasure.erase(employee, current(), data["reason"])
     db.session.commit()
-    return {"employee_id": employee.id, "pseudonym": row.pseudonym, "erased_at": row.erased_at, **row.summary}
+    return {"employee_id": employee.id, "pseudonym": row.pseudonym, "erased_at": row.erased_at, **summary}

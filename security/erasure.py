@@ -51,7 +51,7 @@ def new_pseudonym() -> str:
 
 
 @dataclass
-class Erasure_:
+class ErasureRun:
     """One erasure under way: what names the person, and what was changed so far."""
 
     employee: object
@@ -105,10 +105,11 @@ class Erasure_:
         return False
 
 
-def scrub_audit(audit: Audit, erasure: Erasure_, own: bool) -> None:
+def scrub_audit(audit: Audit, erasure: ErasureRun, own: bool) -> None:
     """The person out of one audit's texts; scores and scored answers untouched."""
     before = erasure.deleted
-    if own and audit.employee_name_given and audit.employee_name_given != erasure.pseudonym:
+    given = audit.employee_name_given
+    if given and given != erasure.pseudonym and (own or erasure.names_them(given, own=False)):
         audit.employee_name_given = erasure.pseudonym
         erasure.touched.add(audit.id)
     for attribute in ("notes", "return_reason"):
@@ -136,7 +137,7 @@ def scrub_audit(audit: Audit, erasure: Erasure_, own: bool) -> None:
         erasure.touched.add(audit.id)
 
 
-def _others_naming(erasure: Erasure_) -> list[Audit]:
+def _others_naming(erasure: ErasureRun) -> list[Audit]:
     """Audits about someone else whose texts may name the person (by full name or code): found by
     SQL first (LIKE, accents as typed), then checked as in their own."""
     likes = [f"%{w}%" for w in (erasure.employee.name, erasure.employee.code) if w]
@@ -169,7 +170,7 @@ def reseal(audit_ids) -> int:
     return count
 
 
-def _remove_login(erasure: Erasure_) -> bool:
+def _remove_login(erasure: ErasureRun) -> bool:
     user = personal_data.login_of(erasure.employee)
     if user is None:
         return False
@@ -184,8 +185,9 @@ def _remove_login(erasure: Erasure_) -> bool:
     return True
 
 
-def erase(employee, actor, reason: str) -> Erasure:
-    """Erase the employee (irreversible; flushes). Refused (409) for an employee already erased."""
+def erase(employee, actor, reason: str) -> tuple[Erasure, dict]:
+    """Erase the employee (irreversible; flushes): the erasure's record and what was done. Refused
+    (409) for an employee already erased."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the employee is erased."), status=422, code="invalid",
@@ -194,7 +196,7 @@ def erase(employee, actor, reason: str) -> Erasure:
         raise ErasureError(_("This employee was already erased."))
     login = personal_data.login_of(employee)
     pseudonym = new_pseudonym()
-    erasure = Erasure_.of(employee, pseudonym, extra_names=[login.name] if login else [])
+    erasure = ErasureRun.of(employee, pseudonym, extra_names=[login.name] if login else [])
     if login is not None:
         erasure.strong.append(fold(login.email))
     for audit in personal_data.audits_of(employee):
@@ -214,14 +216,12 @@ def erase(employee, actor, reason: str) -> Erasure:
     row = Erasure(employee_id=employee.id, erased_at=utcnow(), erased_by_id=actor.id if actor else None,
                   reason=reason[:2000], pseudonym=pseudonym)
     db.session.add(row)
-    record("employee_erased", actor=actor, details={
-        "employee_id": employee.id, "pseudonym": pseudonym, "reason": reason[:2000],
-        "audits_changed": len(erasure.touched), "texts_deleted": erasure.deleted, "audits_resealed": resealed,
-        "login_removed": login_removed})
+    summary = {"audits_changed": len(erasure.touched), "texts_deleted": erasure.deleted,
+               "audits_resealed": resealed, "login_removed": login_removed}
+    record("employee_erased", actor=actor, details={"employee_id": employee.id, "pseudonym": pseudonym,
+                                                    "reason": reason[:2000], **summary})
     db.session.flush()
-    row.summary = {"audits_changed": len(erasure.touched), "texts_deleted": erasure.deleted,
-                   "audits_resealed": resealed, "login_removed": login_removed}
-    return row
+    return row, summary
 
 
 def erasure_of(employee) -> Erasure | None:

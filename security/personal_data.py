@@ -6,7 +6,7 @@ A registry, so that each package that keeps something about a person adds its ow
     register_section("coaching", collect=lambda employee: [...], erase=lambda erasure: None)
 
 ``collect(employee)`` returns plain JSON (ISO strings for times); ``erase(erasure)`` gets the
-``security.erasure.Erasure`` under way: ``erasure.employee``, ``erasure.pseudonym``,
+``security.erasure.ErasureRun`` under way: ``erasure.employee``, ``erasure.pseudonym``,
 ``erasure.names_them(text)``, ``erasure.scrub(value)`` and ``erasure.touched`` (the audits changed,
 which are sealed again). The document hides who audited the person: it is meant for them.
 """

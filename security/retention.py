@@ -13,7 +13,7 @@ from audits.models import Audit
 from core.models import get_setting, set_setting
 from core.timeutil import utcnow
 from extensions import db
-from security.erasure import Erasure_, fold, new_pseudonym, reseal, scrub_audit
+from security.erasure import ErasureRun, fold, new_pseudonym, reseal, scrub_audit
 from security.log import purge, record
 
 
@@ -45,7 +45,7 @@ def pseudonymise_old_audits(now: datetime | None = None) -> int:
             key = fold(audit.employee_name_given)
             person = SimpleNamespace(name=audit.employee_name_given, code="")
         if key not in people:
-            people[key] = Erasure_.of(person, new_pseudonym(),
+            people[key] = ErasureRun.of(person, new_pseudonym(),
                                       extra_names=[audit.employee_name_given] if audit.employee else [])
         erasure = people[key]
         if audit.employee_name_given or erasure.strong:
