@@ -106,6 +106,7 @@ def connect_packages(app):
     their pages); webhooks send the API's own view of an audit."""
     import notifications
     import records
+    import security
     import webhooks
     from api import audit_payload
     from audits.usage import audits_per_version  # feature packages load in the factory, as above
@@ -117,6 +118,7 @@ def connect_packages(app):
     records.init_app(app)
     webhooks.init_app(app, payloads={"audit": audit_payload})
     rollups.connect()
+    security.init_app(app)  # the security log listens to accounts' and reports' signals; data rights
 
 
 def register_commands(app):

@@ -104,6 +104,9 @@ def load() -> list[tuple[str, str, str]]:
     from coaching import demo as coaching_demo  # coaching sessions on the demo's criteria
 
     coaching_demo.load()
+    from security import demo as security_demo  # a few events for the security log's page
+
+    security_demo.load(users)
     seen = set()
     logins = []
     for role, email, *_rest in (*USERS, EMPLOYEE_LOGIN):

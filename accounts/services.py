@@ -7,6 +7,7 @@ import secrets
 
 from flask_babel import gettext as _
 
+from accounts import signals
 from accounts.models import LANGUAGES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES, User
 from core.models import set_setting
 from core.timeutil import utcnow
@@ -190,6 +191,7 @@ def create_user(email, name, role, password=None, language="es", branch_ids=(), 
         user.set_password(secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
+    signals.user_created.send(user, details={"role": user.role})
     return user
 
 
@@ -198,9 +200,31 @@ def update_user(user, *, acting=None, **changes) -> User:
     tokens; nobody deactivates or demotes the last active admin, nor themselves."""
     if not changes.get("password"):
         changes.pop("password", None)
+    before = _logged(user)
     _apply(user, changes, acting)
     db.session.flush()
+    _send_changes(user, before, acting)
     return user
+
+
+def _logged(user) -> dict:
+    """What the security log says of a change of user. Name and e-mail only as "changed": the log
+    outlives an erasure (docs/security.md) and must not keep who the person was."""
+    return {"email": hash(user.email), "name": hash(user.name), "role": user.role, "language": user.language,
+            "active": user.active, "branch_ids": sorted(user.branch_ids), "employee_id": user.employee_id,
+            "password": user.password_hash}
+
+
+def _send_changes(user, before: dict, acting) -> None:
+    after = _logged(user)
+    changes = {key: ([before[key], after[key]] if key not in ("email", "name") else "changed")
+               for key in after if key != "password" and before[key] != after[key]}
+    if changes:
+        signals.user_changed.send(user, actor=acting, details={"changes": changes})
+    if before["password"] != after["password"]:
+        signals.password_changed.send(user, actor=acting, details={"how": "admin"})
+    if before["active"] and not user.active:
+        signals.user_deactivated.send(user, actor=acting)
 
 
 def _snapshot(user) -> tuple:
@@ -229,6 +253,9 @@ def sync_user(email, changes: dict, acting=None) -> tuple[User, str]:
 def save_settings(values: dict) -> None:
     """Store the admin's settings (checked by accounts.forms.SettingsForm), cleaned one way for the
     settings page and the API: names trimmed, colours in lower case."""
+    from core.models import all_settings
+
+    before = all_settings()
     for key, value in values.items():
         if isinstance(value, str):
             value = value.strip().lower() if key == "brand_color" else value.strip()
@@ -237,4 +264,7 @@ def save_settings(values: dict) -> None:
         elif key in ("dispute_window_days", "recognition_min_audits", "recognition_threshold"):
             value = int(value)
         set_setting(key, value)
+    changes = {key: [before[key], value] for key, value in all_settings().items() if before.get(key) != value}
+    if changes:
+        signals.settings_changed.send(None, details={"changes": changes})
 

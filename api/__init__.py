@@ -91,6 +91,7 @@ def register(app):
         recognition,
         reports,
         scorecards,
+        security,
         users,
         webhooks,
     )
@@ -111,7 +112,9 @@ def register(app):
         "description": "A personal access token: `Authorization: Bearer vz_...`."})
     for module in (accounts, users, branches, scorecards, assignments, audits, photos, disputes, reports, batches,
                    notifications, webhooks, jobs,
-                   coaching, recognition):
+                   coaching, recognition,
+                   security,
+                   ):
         api.register_blueprint(module.blp)
     # flask-smorest adds this for its own pagination, which the API does not use (page_schema):
     # an unused component is a linter warning and a dead class in every generated client.

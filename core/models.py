@@ -13,6 +13,11 @@ DEFAULT_SETTINGS = {
     # lowest mean score, that recognise an employee.
     "recognition_min_audits": 3,
     "recognition_threshold": 90,
+    # The security log and employees' data rights (security/, docs/security.md): days an event is
+    # kept; months after which an audit's texts are pseudonymised (0: never); how far that has run.
+    "security_log_days": 365,
+    "audit_retention_months": 0,
+    "audit_retention_done_until": None,
 }
 
 

@@ -154,6 +154,7 @@ def nav_items():
         ("coaching.list_sessions", _l("Coaching"), ("admin", "manager", "hr")),
         ("coaching.list_sessions", _l("My coaching"), ("employee",)),
         ("coaching.recognition", _l("Recognition"), ("admin", "manager", "hr")),
+        ("security.events", _l("Security log"), ("admin",)),
     ]
     for endpoint, label, roles in wanted:
         if role in roles and endpoint in endpoints:

@@ -30,6 +30,9 @@ def book(when: datetime, func, job_id: str) -> None:
 def schedule_daily_jobs(now: datetime | None = None) -> None:
     when = _next_daily(now or utcnow())
     book(when, daily_overdue_check, f"daily-overdue-{when:%Y-%m-%d}")
+    from security.retention import daily_privacy_job  # the security log's purge, old audits' pseudonyms
+
+    book(when, daily_privacy_job, f"daily-privacy-{when:%Y-%m-%d}")
     schedule_monthly_delivery(now)
 
 

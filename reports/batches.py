@@ -28,6 +28,7 @@ from branches.models import Branch, Employee
 from core.timeutil import utcnow
 from extensions import db
 from jobs.queue import enqueue_after_commit, get_queue, job_context
+from reports import signals
 from reports.batch_models import BATCH_KINDS, ReportBatch
 from reports.filters import Filters
 
@@ -84,6 +85,7 @@ def create(user, kind: str, date_from: date, date_to: date, lang: str, branch: B
     db.session.add(batch)
     db.session.flush()
     enqueue_after_commit(db.session, run_batch, batch.id)
+    signals.batch_requested.send(batch, actor=user)
     return batch
 
 

@@ -36,7 +36,7 @@ from audits.models import Answer, Audit
 from branches.models import Branch, Employee
 from core.texts import pick
 from extensions import db
-from reports import context
+from reports import context, signals
 from reports import queries as q
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section
 
@@ -391,6 +391,7 @@ def filename(what: str, fmt: str, f: q.Filters) -> str:
 
 def download(what: str, fmt: str, f: q.Filters) -> Response:
     """The export as a streamed download (the web route and the API)."""
+    signals.export_downloaded.send(None, details={"what": what, "format": fmt, "filters": f.as_args()})
     response = attachment(Response(stream_with_context(export(what, fmt, f)), mimetype=MIMETYPES[fmt]),
                           filename(what, fmt, f))
     response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream on as it comes

@@ -29,7 +29,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from core.models import get_setting
 from core.timeutil import utcnow
-from reports import context
+from reports import context, signals
 from reports import queries as q
 from reports.exports import attachment
 
@@ -74,6 +74,7 @@ class StaticFetcher(URLFetcher):
 def download(make, name: str) -> Response:
     """A PDF download (web and API); ``make`` raises PdfError, which each caller's error handler
     turns into an error page or an API error, never a broken file."""
+    signals.pdf_downloaded.send(None, details={"file": name})
     return attachment(Response(make(), mimetype="application/pdf"), name)
 
 

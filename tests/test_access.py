@@ -116,6 +116,10 @@ POLICY = {
     "coaching.acknowledge": EMPLOYEE, "coaching.recognition": REPORTS_LISTS,
     # a certificate only for an employee the period recognises: the walk's Ana has no approved audit
     "coaching.certificate": set(),
+    # the security log (admin); an employee's data rights: their data (admin, HR), their erasure (admin)
+    "security.events": ADMIN, "security.settings": ADMIN, "security_api.list_security_events": ADMIN,
+    "security.personal_data_zip": {"admin", "hr"}, "security_api.get_employee_personal_data": {"admin", "hr"},
+    "security.erase": ADMIN, "security_api.erase_employee": ADMIN,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN, "jobs.": ADMIN, "jobs_api.": ADMIN}

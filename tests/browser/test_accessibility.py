@@ -14,14 +14,15 @@ from tests.browser.conftest import PHONE, assert_fits_phone, login
 
 ROLES = ["admin", "manager_a", "auditor", "hr", "employee"]
 SKIP = ("/logout", "/api/", "/assets/", "/static/", ".pdf", ".csv", ".xlsx", ".json", "/sw.js", "/photos/",
-        "/export")
+        "/export", ".zip")
 MAX_PAGES = 60  # every kind of page each role reaches, with room for new ones
 PER_SHAPE = 4  # e.g. the audits seeded in their four states
 # Endpoints that answer with something other than a page (files, PDFs, redirects).
 NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "service_worker", "accounts.theme_css",
              "audits.photo", "reports.audit_pdf", "reports.employee_pdf", "reports.branch_pdf", "reports.export",
              "reports.mine_pdf",
-             "scorecards.export", "batches.batch_status", "batches.batch_download"}
+             "scorecards.export", "batches.batch_status", "batches.batch_download",
+             "security.personal_data_zip"}
 _axe = Axe()
 
 
