@@ -1,7 +1,7 @@
 """The security log and employees' erasures
 
 Revision ID: e9128b4b6a51
-Revises: b91d8cd7f77d
+Revises: 516375a5508a
 Create Date: 2026-11-29 11:11:48.538787
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e9128b4b6a51'
-down_revision = 'b91d8cd7f77d'
+down_revision = '516375a5508a'
 branch_labels = None
 depends_on = None
 
