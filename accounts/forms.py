@@ -60,6 +60,9 @@ class ResetPasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
+    # Asked (and checked) only of a user with a second factor: accounts.routes.create_token.
+    code = StringField(_l("Code from your authenticator app"), validators=[Optional(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code"})
 
 
 class SettingsForm(FlaskForm):
@@ -71,6 +74,11 @@ class SettingsForm(FlaskForm):
                                        validators=[Optional(), NumberRange(min=0, max=365)],
                                        description=_l("The audited employee, or a manager on their behalf, may "
                                                       "dispute an audit for this many days after its approval."))
+    require_2fa_for = MultiCheckboxField(_l("Roles that must use a second factor"),
+                                         choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+                                         description=_l("People in these roles set up an authenticator app "
+                                                        "before they can use Veraz, and give its code at "
+                                                        "every login."))
 
     def validate_brand_color(self, field):
         import re

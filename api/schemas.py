@@ -143,6 +143,8 @@ class SettingsSchema(ma.Schema):
     brand_color = fields.String(required=True, metadata={"description": "A dark colour as #rrggbb."})
     dispute_window_days = fields.Integer(required=True, metadata={
         "description": "Days after approval in which an audit may be disputed."})
+    require_2fa_for = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True, metadata={
+        "description": "Roles that must use a second factor (an authenticator app) to log in on the web."})
 
 
 class SettingsPatch(Strict):
@@ -153,6 +155,10 @@ class SettingsPatch(Strict):
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
                                 metadata={"description": "A dark colour as #rrggbb, so that white text stays "
                                                          "readable."})
+    require_2fa_for = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(max=len(ROLES)),
+        metadata={"description": "Roles that must use a second factor (an authenticator app) to log in on the web; "
+                                 "[] for none."})
 
 
 # ---- branches and employees ----------------------------------------------------------------------

@@ -9,6 +9,10 @@ DEFAULT_SETTINGS = {
     "brand_color": "#0b5c55",
     # Days after approval in which an audit may be disputed (disputes/services.py).
     "dispute_window_days": 14,
+    # Roles that must use a second factor to log in (accounts/second_factor.py). A new
+    # installation requires it of admins and HR; the migration that added it kept existing
+    # installations as they were ([]), and the demo data switches it off.
+    "require_2fa_for": ["admin", "hr"],
 }
 
 
