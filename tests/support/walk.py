@@ -66,6 +66,7 @@ def access_objects(app, world, people) -> dict:
             "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
             "tokens": tokens, "email": world["auditor"]["email"], "batch_id": batch.id,
             "endpoint_id": webhook.id, "webhook_id": webhook.id, "delivery_id": delivery.id,
+            "token": "not-a-reset-link",  # a password reset link: void, so it leads back to asking for one
         }
 
 
