@@ -82,7 +82,7 @@ def login():
         if wait:
             return throttle.refusal(wait)
         user = db.session.scalar(db.select(User).where(User.email == typed.lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        if signin.check_password(user, form.password.data):
             next_url = safe_next(request.args.get("next"))
             if second_factor.is_enrolled(user):
                 signin.start_pending(user, form.remember.data, next_url)

@@ -1,12 +1,15 @@
 """The steps of a login shared by the password page and the code page (accounts/routes.py,
 accounts/signin_routes.py): a login half done waits in the session, not logged in, until the code.
 """
+import contextlib
+import secrets
 import time
 
+from argon2.exceptions import VerificationError
 from flask import redirect, request, session
 from flask_login import login_user
 
-from accounts import signals, throttle
+from accounts import models, signals, throttle
 from accounts.models import User
 from core.timeutil import utcnow
 from extensions import db
@@ -46,6 +49,22 @@ def complete(user: User, remember: bool, destination: str, second_factor: bool =
                                  details={"second_factor": second_factor})
     db.session.commit()
     return redirect(destination)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """The password check of the login, as slow for an e-mail nobody has as for a real one, so
+    that the time of the answer does not tell whether the account exists."""
+    if user is None:
+        global _dummy_hash
+        if _dummy_hash is None:
+            _dummy_hash = models._hasher.hash(secrets.token_hex(8))
+        with contextlib.suppress(VerificationError):
+            models._hasher.verify(_dummy_hash, password)
+        return False
+    return user.active and user.check_password(password)
+
+
+_dummy_hash = None
 
 
 def failed(user: User | None, typed_email: str, step: str) -> None:

@@ -63,7 +63,8 @@ def login_code():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@throttle.limit_failures(lambda: current_app.config["PASSWORD_RESET_LIMIT"], throttle.address_key)
+@throttle.limit_requests(lambda: current_app.config["PASSWORD_RESET_LIMIT"], throttle.address_key)
+@throttle.limit_requests(lambda: current_app.config["PASSWORD_RESET_LIMIT"], throttle.typed_email)
 def forgot_password():
     """Ask for a link by e-mail; the answer is the same whether the e-mail is anyone's."""
     if not password_reset.mail_configured():

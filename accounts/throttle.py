@@ -114,6 +114,12 @@ def breached(limit):
     return refusal(max(1, math.ceil(limit.reset_at - time.time())))
 
 
+def limit_requests(limit_value, key_func):
+    """Every POST counts (asking for a reset link: a flood of e-mails is the harm)."""
+    return limiter.limit(limit_value, key_func=key_func, methods=["POST"], on_breach=breached,
+                         error_message=too_many_message)
+
+
 def limit_failures(limit_value, key_func, scope=None):
     """A layer of Flask-Limiter on a login form's POST, counting only refused attempts."""
     options = {"key_func": key_func, "methods": ["POST"], "deduct_when": failed_login, "on_breach": breached,
