@@ -9,9 +9,10 @@ import pytest
 
 from accounts import second_factor
 from accounts.models import User
-from core.models import set_setting
+from core.models import Setting, get_setting, set_setting
 from extensions import db
 from tests import factories
+from tests.conftest import PG_URL
 from tests.support.account_events import assert_nothing_secret, named, recorded
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
@@ -223,3 +224,37 @@ def test_the_admin_chooses_the_roles_in_the_settings(app, client, login_as, worl
     [(_none, changed)] = named(seen, "settings-changed")
     assert changed["details"]["changes"]["require_2fa_for"] == [[], ["admin", "manager"]]
     assert client.get("/reports").headers["Location"].endswith("/profile/two-factor")
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="the data step is plain SQL; this walks it on a SQLite copy")
+def test_an_installation_that_had_users_keeps_its_password_logins_after_the_upgrade(make_app):
+    """A new installation requires a second factor of admins and HR; one upgraded with users in
+    it does not, until its admin says so (the migration writes [])."""
+    from alembic.script import ScriptDirectory
+    from flask_migrate import downgrade, upgrade
+
+    app = make_app()
+    with app.app_context():
+        db.session.execute(db.delete(Setting))
+        db.session.commit()
+        assert get_setting("require_2fa_for") == ["admin", "hr"]  # as installed today
+        # back to just before the second factor's migration (wherever it sits among the others)
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        downgrade(revision=script.get_revision("618d818ca469").down_revision)
+        factories.user("admin")
+        db.session.commit()
+        upgrade()
+        assert get_setting("require_2fa_for") == []
+        db.session.remove()
+
+
+def test_the_demo_switches_it_off_and_leaves_an_admins_choice(app):
+    import demo
+
+    with app.app_context():
+        db.session.execute(db.delete(Setting))
+        demo._second_factor_off()
+        assert get_setting("require_2fa_for") == []
+        set_setting("require_2fa_for", ["admin"])
+        demo._second_factor_off()
+        assert get_setting("require_2fa_for") == ["admin"]
