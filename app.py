@@ -19,6 +19,7 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
 
+    trust_proxies(app)
     compile_translations(app)
     register_extensions(app)
     register_blueprints(app)
@@ -28,6 +29,17 @@ def create_app(test_config=None):
     register_page_helpers(app)
     check_database_on_start(app)
     return app
+
+
+def trust_proxies(app):
+    """Behind TRUSTED_PROXIES proxies, the client's address, scheme and host are the ones they
+    forwarded (limits and logs see the client); with 0, X-Forwarded-* headers are ignored, so a
+    client cannot choose the address it is counted under."""
+    count = app.config.get("TRUSTED_PROXIES") or 0
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def check_database_on_start(app):

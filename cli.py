@@ -67,6 +67,8 @@ def demo_command():
     click.echo("Demo data loaded. Log in at http://127.0.0.1:5000/login as:")
     for role, email, password in logins:
         click.echo(f"  {role:<8} {email:<28} password: {password}")
+    click.echo("The second factor that a new installation requires of admins and HR is switched off for the "
+               "demo; switch it on in Settings (Roles that must use a second factor).")
 
 
 @click.command("backup")

@@ -58,6 +58,16 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute"),
+        # The other layers of accounts/throttle.py: failed logins from one address whatever the
+        # e-mail (spraying), and the growing delay of one e-mail whatever the address.
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "10 per minute;50 per hour"),
+        "LOGIN_DELAY_AFTER": int(os.environ.get("LOGIN_DELAY_AFTER", "5")),
+        "LOGIN_DELAY_SECONDS": int(os.environ.get("LOGIN_DELAY_SECONDS", "2")),
+        "LOGIN_DELAY_MAX": int(os.environ.get("LOGIN_DELAY_MAX", "900")),
+        "PASSWORD_RESET_LIMIT": os.environ.get("PASSWORD_RESET_LIMIT", "5 per hour"),
+        # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (ProxyFix in
+        # app.py); 0 trusts none of those headers, so a client cannot forge its address.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Redis, when set, is what several servers share: the limiter's counters (else each
         # process counts alone) and the job queue (else jobs run in the app's process).
         "REDIS_URL": os.environ.get("REDIS_URL", ""),

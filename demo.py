@@ -91,11 +91,21 @@ def _users(branches: dict[str, Branch]) -> dict[str, User]:
     return users
 
 
+def _second_factor_off() -> None:
+    """A newcomer looks around with the demo logins and a password only: the second factor that a
+    new installation requires of admins and HR is switched off (unless an admin already chose)."""
+    from core.models import Setting, set_setting
+
+    if db.session.get(Setting, "require_2fa_for") is None:
+        set_setting("require_2fa_for", [])
+
+
 def load() -> list[tuple[str, str, str]]:
     """Load everything; returns (role, email, password) for the login instructions."""
     branches = _branches()
     _employees(branches)
     users = _users(branches)
+    _second_factor_off()
     scorecards = defaults.load_defaults()
     with events.quiet():  # the demo's past audits are history, not news to notify
         audit_demo.load(users=users, branches=branches, scorecards=scorecards)

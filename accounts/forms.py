@@ -60,6 +60,9 @@ class ResetPasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
+    # Asked (and checked) only of a user with a second factor: accounts.routes.create_token.
+    code = StringField(_l("Code from your authenticator app"), validators=[Optional(), Length(max=32)],
+                       render_kw={"autocomplete": "one-time-code"})
 
 
 class SettingsForm(FlaskForm):
@@ -78,6 +81,11 @@ class SettingsForm(FlaskForm):
                                                          "least this many approved audits in it."))
     recognition_threshold = IntegerField(_l("Lowest mean score for recognition (0-100)"), default=90,
                                          validators=[Optional(), NumberRange(min=0, max=100)])
+    require_2fa_for = MultiCheckboxField(_l("Roles that must use a second factor"),
+                                         choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+                                         description=_l("People in these roles set up an authenticator app "
+                                                        "before they can use Veraz, and give its code at "
+                                                        "every login."))
 
     def validate_brand_color(self, field):
         import re

@@ -4,17 +4,18 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from accounts import forms, services
+from accounts import forms, second_factor, services, signals, signin, throttle
 from accounts.models import LANGUAGES, ApiToken, User
 from accounts.permissions import roles_required
 from core.models import all_settings
-from core.timeutil import utcnow
-from extensions import db, limiter, login_manager
+from extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
 
 
 def register(app):
+    from accounts import signin_routes  # noqa: F401  (the code, reset and second-factor pages, on this blueprint)
+
     app.register_blueprint(bp)
 
 
@@ -58,10 +59,6 @@ def home_for(user) -> str:
     return url_for(endpoint)
 
 
-def _login_failure_key():
-    return f"{request.remote_addr}|{(request.form.get('email') or '').strip().lower()}"
-
-
 @bp.route("/")
 def index():
     if current_user.is_authenticated:
@@ -70,25 +67,38 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"],
-               key_func=_login_failure_key, deduct_when=lambda response: response.status_code == 200)
+@throttle.limit_failures(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], throttle.address_and_email_key)
+@throttle.limit_failures(lambda: current_app.config["LOGIN_ADDRESS_LIMIT"], throttle.address_key,
+                         scope="login-address")
 def login():
+    """The password step; with a second factor the code page follows (accounts/signin_routes.py).
+    Three layers of limits slow down guessing (accounts/throttle.py)."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = forms.LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(db.select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or home_for(user))
+        typed = form.email.data.strip()
+        wait = throttle.seconds_to_wait(typed)
+        if wait:
+            return throttle.refusal(wait)
+        user = db.session.scalar(db.select(User).where(User.email == typed.lower()))
+        if signin.check_password(user, form.password.data):
+            next_url = safe_next(request.args.get("next"))
+            if second_factor.is_enrolled(user):
+                signin.start_pending(user, form.remember.data, next_url)
+                return redirect(url_for("accounts.login_code"))
+            return signin.complete(user, form.remember.data, next_url or home_for(user))
+        signin.failed(user, typed, "password")
         flash(_("Wrong email or password."), "error")
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, mail_configured=bool(current_app.config["MAIL_SERVER"]))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        signals.logged_out.send(current_user._get_current_object(), actor=current_user._get_current_object(),
+                                address=signin.address())
+        db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"))
@@ -121,7 +131,8 @@ def profile():
                                                           ApiToken.revoked_at.is_(None))
                                 .order_by(ApiToken.created_at.desc())).all()
     return render_template("accounts/profile.html", form=form, password_form=password_form,
-                           token_form=token_form, tokens=tokens, new_token=session.pop("new_token", None))
+                           token_form=token_form, tokens=tokens, new_token=session.pop("new_token", None),
+                           two_factor_on=second_factor.is_enrolled(current_user))
 
 
 @bp.route("/profile/password", methods=["POST"])
@@ -137,6 +148,8 @@ def change_password():
         flash(_("The current password is wrong."), "error")
         return redirect(url_for("accounts.profile"))
     current_user.set_password(form.new.data)
+    signals.password_changed.send(current_user._get_current_object(), actor=current_user._get_current_object(),
+                                  address=signin.address(), details={"how": "change"})
     db.session.commit()
     # The session token changed: log this session in again (the others end).
     login_user(current_user._get_current_object())
@@ -151,7 +164,13 @@ def create_token():
     if not form.validate_on_submit():
         flash(_("Give the token a name."), "error")
         return redirect(url_for("accounts.profile"))
-    _token, secret = ApiToken.issue(current_user, form.name.data.strip())
+    # The token is a credential that outlives the session: with a second factor, it asks for the code.
+    if second_factor.is_enrolled(current_user) and not second_factor.check_code(current_user, form.code.data or ""):
+        db.session.commit()  # a recovery code tried is not given back
+        flash(_("Enter a right code from your authenticator app to create a token."), "error")
+        return redirect(url_for("accounts.profile"))
+    _token, secret = services.issue_token(current_user, form.name.data.strip(), actor=current_user,
+                                          address=signin.address())
     db.session.commit()
     # Shown once, on the next page, then gone: only its hash is stored.
     session["new_token"] = secret
@@ -165,7 +184,7 @@ def revoke_token(token_id):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    token.revoked_at = utcnow()
+    services.revoke_token(token, actor=current_user, address=signin.address())
     db.session.commit()
     flash(_("The token was revoked."), "success")
     return redirect(url_for("accounts.profile"))
@@ -203,7 +222,7 @@ def _save_user(form, user=None):
               "employee_id": form.employee_id.data, "active": form.active.data, "password": form.password.data or None}
     try:
         if user is None:
-            services.create_user(**values)
+            services.create_user(**values, acting=current_user)
         else:
             services.update_user(user, acting=current_user, **values)
     except services.InvalidUser as exc:
@@ -245,7 +264,8 @@ def edit_user(user_id):
             flash(_("User %(name)s was saved.", name=user.name), "success")
             return redirect(url_for("accounts.list_users"))
         db.session.rollback()
-    return render_template("accounts/user_form.html", form=form, user=user)
+    return render_template("accounts/user_form.html", form=form, user=user,
+                           two_factor_on=second_factor.is_enrolled(user))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -254,13 +274,14 @@ def settings():
     form = forms.SettingsForm(data=all_settings())
     if form.validate_on_submit():
         values = {"company_name": form.company_name.data, "brand_color": form.brand_color.data,
-                  "allow_unplanned_audits": form.allow_unplanned_audits.data}
+                  "allow_unplanned_audits": form.allow_unplanned_audits.data,
+                  "require_2fa_for": list(form.require_2fa_for.data or [])}
         if form.dispute_window_days.data is not None:  # left empty: unchanged
             values["dispute_window_days"] = form.dispute_window_days.data
         for key in ("recognition_min_audits", "recognition_threshold"):  # recognition; empty: unchanged
             if form[key].data is not None:
                 values[key] = form[key].data
-        services.save_settings(values)
+        services.save_settings(values, actor=current_user, address=signin.address())
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for("accounts.settings"))

@@ -5,10 +5,11 @@ Services flush and never commit; the request (or the CLI command) commits.
 """
 import secrets
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 
 from accounts import signals
-from accounts.models import LANGUAGES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES, User
+from accounts.models import LANGUAGES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES, ApiToken, User
 from core.models import set_setting
 from core.timeutil import utcnow
 from extensions import db
@@ -41,6 +42,11 @@ class InvalidUser(AccountError):
                            problems="; ".join(f"{k}: {v}" for k, v in problems.items())),
                          next(iter(problems)))
         self.problems = problems
+
+
+def client_address() -> str | None:
+    """The client's address for the account signals (after ProxyFix); None outside a request."""
+    return request.remote_addr if has_request_context() else None
 
 
 def normalise_email(email: str) -> str:
@@ -161,13 +167,22 @@ def _apply(user, changes: dict, acting=None) -> None:
             raise LastAdmin(_("This is the last active administrator: make another one first."), "role")
     if user.active and not values["active"]:
         end_sessions_and_tokens(user)
+    before = _visible(user) if user.id else None
     user.email, user.name, user.role = values["email"], values["name"], values["role"]
     user.language, user.active = values["language"], values["active"]
     user.branches = branches
     user.employee_id = values["employee_id"]
     password = changes.get("password")
-    if password and not (user.password_hash and user.check_password(password)):
+    password_set = bool(password and not (user.password_hash and user.check_password(password)))
+    if password_set:
         user.set_password(password)
+    return before, password_set
+
+
+def _visible(user) -> dict:
+    """What the account signals report of a user: never the password or its hash."""
+    return {"email": user.email, "name": user.name, "role": user.role, "language": user.language,
+            "active": user.active, "branch_ids": sorted(user.branch_ids), "employee_id": user.employee_id}
 
 
 def end_sessions_and_tokens(user) -> None:
@@ -180,7 +195,7 @@ def end_sessions_and_tokens(user) -> None:
 
 
 def create_user(email, name, role, password=None, language="es", branch_ids=(), active=True,
-                employee_id=None) -> User:
+                employee_id=None, acting=None) -> User:
     """A new user. Without a password the user cannot log in until the admin sets one."""
     user = User(password_hash="", active=active)  # nosec B106: no password yet, so no login (not a secret)
     _apply(user, {"email": email, "name": (name or "").strip() or normalise_email(email), "role": role,
@@ -191,7 +206,7 @@ def create_user(email, name, role, password=None, language="es", branch_ids=(), 
         user.set_password(secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
-    signals.user_created.send(user, details={"role": user.role})
+    signals.user_created.send(user, actor=acting, address=client_address(), details={"role": user.role})
     return user
 
 
@@ -200,31 +215,22 @@ def update_user(user, *, acting=None, **changes) -> User:
     tokens; nobody deactivates or demotes the last active admin, nor themselves."""
     if not changes.get("password"):
         changes.pop("password", None)
-    before = _logged(user)
-    _apply(user, changes, acting)
+    was_active = user.active
+    before, password_set = _apply(user, changes, acting)
     db.session.flush()
-    _send_changes(user, before, acting)
+    after = _visible(user)
+    # Name and e-mail only as "changed": the security log outlives an erasure (docs/security.md)
+    # and must not keep who the person was.
+    changed = {key: ([before[key], after[key]] if key not in ("email", "name") else "changed")
+               for key in after if before[key] != after[key]}
+    address = client_address()
+    if changed:
+        signals.user_changed.send(user, actor=acting, address=address, details={"changes": changed})
+    if was_active and not user.active:
+        signals.user_deactivated.send(user, actor=acting, address=address)
+    if password_set:
+        signals.password_changed.send(user, actor=acting, address=address, details={"how": "admin"})
     return user
-
-
-def _logged(user) -> dict:
-    """What the security log says of a change of user. Name and e-mail only as "changed": the log
-    outlives an erasure (docs/security.md) and must not keep who the person was."""
-    return {"email": hash(user.email), "name": hash(user.name), "role": user.role, "language": user.language,
-            "active": user.active, "branch_ids": sorted(user.branch_ids), "employee_id": user.employee_id,
-            "password": user.password_hash}
-
-
-def _send_changes(user, before: dict, acting) -> None:
-    after = _logged(user)
-    changes = {key: ([before[key], after[key]] if key not in ("email", "name") else "changed")
-               for key in after if key != "password" and before[key] != after[key]}
-    if changes:
-        signals.user_changed.send(user, actor=acting, details={"changes": changes})
-    if before["password"] != after["password"]:
-        signals.password_changed.send(user, actor=acting, details={"how": "admin"})
-    if before["active"] and not user.active:
-        signals.user_deactivated.send(user, actor=acting)
 
 
 def _snapshot(user) -> tuple:
@@ -242,7 +248,7 @@ def sync_user(email, changes: dict, acting=None) -> tuple[User, str]:
         fields.update(changes)
         if not fields["role"]:
             raise InvalidUser({"role": _("A new user needs a role.")})
-        return create_user(**fields), "created"
+        return create_user(**fields, acting=acting), "created"
     before = _snapshot(user)
     update_user(user, acting=acting, **changes)
     return user, ("unchanged" if _snapshot(user) == before else "updated")
@@ -250,12 +256,12 @@ def sync_user(email, changes: dict, acting=None) -> tuple[User, str]:
 
 # ---- settings ----------------------------------------------------------------------------------------
 
-def save_settings(values: dict) -> None:
+def save_settings(values: dict, actor=None, address=None) -> None:
     """Store the admin's settings (checked by accounts.forms.SettingsForm), cleaned one way for the
     settings page and the API: names trimmed, colours in lower case."""
     from core.models import all_settings
 
-    before = all_settings()
+    before, changes = all_settings(), {}
     for key, value in values.items():
         if isinstance(value, str):
             value = value.strip().lower() if key == "brand_color" else value.strip()
@@ -263,8 +269,33 @@ def save_settings(values: dict) -> None:
             value = bool(value)
         elif key in ("dispute_window_days", "recognition_min_audits", "recognition_threshold"):
             value = int(value)
+        elif key == "require_2fa_for":
+            value = [role for role in ROLES if role in set(value or ())]
+        if before.get(key) != value:
+            changes[key] = [before.get(key), value]
         set_setting(key, value)
-    changes = {key: [before[key], value] for key, value in all_settings().items() if before.get(key) != value}
     if changes:
-        signals.settings_changed.send(None, details={"changes": changes})
+        signals.settings_changed.send(None, actor=actor, address=address or client_address(),
+                                      details={"changes": changes})
+
+
+# ---- API tokens --------------------------------------------------------------------------------------
+
+def issue_token(user, name: str, actor=None, address=None) -> tuple[ApiToken, str]:
+    """A new personal access token (its secret returned once); the web page, the API and the
+    create-token command all make them here."""
+    token, secret = ApiToken.issue(user, name)
+    db.session.flush()
+    signals.token_created.send(user, actor=actor, address=address or client_address(),
+                               details={"name": name, "token_id": token.id})
+    return token, secret
+
+
+def revoke_token(token, actor=None, address=None) -> None:
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = utcnow()
+    db.session.flush()
+    signals.token_revoked.send(token.user, actor=actor, address=address or client_address(),
+                               details={"name": token.name, "token_id": token.id})
 

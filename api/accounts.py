@@ -48,6 +48,6 @@ def update_settings(data):
         fail(422, _("Some values are not valid: %(problems)s",
                     problems="; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items())),
              {"json": problems})
-    services.save_settings(data)
+    services.save_settings(data, actor=current())
     db.session.commit()
     return all_settings()

@@ -147,6 +147,8 @@ class SettingsSchema(ma.Schema):
         "description": "Approved audits an employee needs in a period to be recognised."})
     recognition_threshold = fields.Integer(required=True, metadata={
         "description": "The mean score (%) an employee needs in a period to be recognised."})
+    require_2fa_for = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True, metadata={
+        "description": "Roles that must use a second factor (an authenticator app) to log in on the web."})
 
 
 class SettingsPatch(Strict):
@@ -161,6 +163,10 @@ class SettingsPatch(Strict):
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
                                 metadata={"description": "A dark colour as #rrggbb, so that white text stays "
                                                          "readable."})
+    require_2fa_for = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(max=len(ROLES)),
+        metadata={"description": "Roles that must use a second factor (an authenticator app) to log in on the web; "
+                                 "[] for none."})
 
 
 # ---- branches and employees ----------------------------------------------------------------------

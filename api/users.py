@@ -63,7 +63,7 @@ def create_user(data):
     """Create a user (admin). A manager may have branches (or none yet); an employee login names its
     employee. Without a password the user cannot log in until the admin sets one."""
     require_role("admin")
-    return _save(services.create_user, **data)
+    return _save(services.create_user, **data, acting=current())
 
 
 @blp.route(f"/users/<{ID}:user_id>", methods=["GET"])

@@ -91,6 +91,8 @@ def register_errorhandlers(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        if exc.response is not None:  # an answer made already (the login limits' 429 with Retry-After)
+            return exc.response
         message = exc.description if exc.description and _custom(exc) else None
         details = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
         body, status = error_response(exc.code or 500, message, details)

@@ -18,6 +18,10 @@ DEFAULT_SETTINGS = {
     "security_log_days": 365,
     "audit_retention_months": 0,
     "audit_retention_done_until": None,
+    # Roles that must use a second factor to log in (accounts/second_factor.py). A new
+    # installation requires it of admins and HR; the migration that added it kept existing
+    # installations as they were ([]), and the demo data switches it off.
+    "require_2fa_for": ["admin", "hr"],
 }
 
 

@@ -88,6 +88,13 @@ def make_app(fresh_database, tmp_path):
         if PG_URL and not made:
             with app.app_context():
                 _empty_postgres()
+        with app.app_context():
+            # A new installation requires a second factor of admins and HR; the tests log them in
+            # with a password, so it is off here, and tests/test_second_factor.py switches it on.
+            from core.models import set_setting
+
+            set_setting("require_2fa_for", [])
+            db.session.commit()
         made.append(app)
         return app
 

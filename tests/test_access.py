@@ -40,6 +40,11 @@ POLICY = {
     # everyone's own
     "accounts.profile": LOGGED_IN, "accounts.change_password": LOGGED_IN, "accounts.create_token": LOGGED_IN,
     "accounts.revoke_token": OWNER,
+    # signing in beyond the password: the code step and a forgotten password are for anyone (each
+    # sends back to the login without its first step); the second factor is each user's own, and
+    # an admin switches it off for someone who lost their phone
+    "accounts.login_code": ALL, "accounts.forgot_password": ALL, "accounts.reset_password": ALL,
+    "accounts.two_factor": LOGGED_IN, "accounts.remove_two_factor": LOGGED_IN, "accounts.reset_two_factor": ADMIN,
     "notifications.list_notifications": LOGGED_IN, "notifications.preferences": LOGGED_IN,
     "notifications_api.list_notifications": LOGGED_IN, "notifications_api.mark_notifications_read": LOGGED_IN,
     # admin

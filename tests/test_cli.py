@@ -35,6 +35,7 @@ def test_demo_loads_and_is_safe_to_run_twice(app, runner):
     assert counts[1] >= 3 and counts[2] >= 15 and len(cities) >= 3
     assert roles == {"admin", "manager", "auditor", "hr", "employee"}
     assert "empleada@veraz.example" in first.output  # an employee's own login, to try what they see
+    assert "second factor" in first.output  # switched off for the demo, and it says so
     assert runner.invoke(args=["verify-seals"]).exit_code == 0  # the demo's approved audits are sealed
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0, second.output

@@ -23,6 +23,8 @@ NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "servic
              "reports.mine_pdf",
              "scorecards.export", "batches.batch_status", "batches.batch_download",
              "security.personal_data_zip"}
+# The pages of signing in: a signed-in person is sent on from them, so they are checked signed out.
+SIGNED_OUT_PAGES = {"accounts.login", "accounts.login_code", "accounts.forgot_password", "accounts.reset_password"}
 _axe = Axe()
 
 
@@ -125,7 +127,7 @@ def pages_for(app, role):
 
     return [rule for rule in app.url_map.iter_rules()
             if "GET" in rule.methods and not rule.rule.startswith("/api/") and rule.endpoint not in NOT_PAGES
-            and rule.endpoint != "accounts.login"  # signed in, it sends you on (its own test is below)
+            and rule.endpoint not in SIGNED_OUT_PAGES  # signed in, they send you on (their own tests are below)
             and role in (allowed_for(rule.endpoint, "GET") or ())]
 
 
@@ -190,3 +192,37 @@ def test_login_page_has_no_violation_and_announces_its_errors(live_server, phone
     live = page.locator("[aria-live]", has_text="Wrong email or password")
     assert live.count() == 1
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_pages_of_signing_in_have_no_violation(app, live_server, browser, world, lang):
+    """The forgotten password, the reset link's page and the code step, signed out, at phone size."""
+    import pyotp
+
+    from accounts import password_reset, second_factor
+    from accounts.models import User
+
+    app.config["MAIL_SERVER"] = "mail.invalid"  # the form shows (nothing is sent: it is not submitted)
+    with app.app_context():
+        user = db.session.get(User, world["hr"]["id"])
+        secret = second_factor.new_secret()
+        second_factor.enrol(user, secret, pyotp.TOTP(secret).now())
+        db.session.commit()
+        reset_path = f"/reset-password/{password_reset.make_token(user)}"
+    context = browser.new_context(**{**PHONE, "locale": {"en": "en-GB", "es": "es-ES"}[lang]})
+    page = context.new_page()
+    problems = []
+    for path in ("/forgot-password", reset_path):
+        page.goto(live_server + path)
+        assert_fits_phone(page)
+        problems.extend(f"{path}: {v}" for v in violations(page))
+    login(page, live_server, world["hr"]["email"])
+    assert urlsplit(page.url).path == "/login/code"
+    assert_fits_phone(page)
+    problems.extend(f"/login/code: {v}" for v in violations(page))
+    page.fill("input[name=code]", "000000")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    problems.extend(f"/login/code (wrong): {v}" for v in violations(page))
+    context.close()
+    assert not problems, "\n".join(problems)

@@ -71,6 +71,7 @@ def access_objects(app, world, people) -> dict:
             "endpoint_id": webhook.id, "webhook_id": webhook.id, "delivery_id": delivery.id,
             "job_id": "00000000-0000-4000-8000-000000000002",  # no such failed job: the retry answers 404
             "coaching_id": coaching.id,
+            "token": "not-a-reset-link",  # a password reset link: void, so it leads back to asking for one
         }
 
 
