@@ -5,7 +5,7 @@ require_2fa_for); an installation that already has users keeps logging in as bef
 admin switches it on, so this upgrade alone locks nobody into an enrolment they did not plan.
 
 Revision ID: 618d818ca469
-Revises: b91d8cd7f77d
+Revises: e9128b4b6a51
 Create Date: 2026-11-29 11:09:14.713067
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '618d818ca469'
-down_revision = 'b91d8cd7f77d'
+down_revision = 'e9128b4b6a51'
 branch_labels = None
 depends_on = None
 
