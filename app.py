@@ -78,11 +78,13 @@ def register_blueprints(app):
     import api
     import audits.routes
     import branches.routes
+    import calibration.routes
     import disputes.routes
     import reports.routes
     import scorecards.routes
 
     for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, disputes.routes, reports.routes,
+                 calibration.routes,
                  api):
         area.register(app)
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, FloatField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -71,6 +71,10 @@ class SettingsForm(FlaskForm):
                                        validators=[Optional(), NumberRange(min=0, max=365)],
                                        description=_l("The audited employee, or a manager on their behalf, may "
                                                       "dispute an audit for this many days after its approval."))
+    calibration_tolerance_points = FloatField(
+        _l("Calibration tolerance (points)"), default=5,
+        validators=[Optional(), NumberRange(min=0, max=100)],
+        description=_l("A calibration participant whose score is further than this from the expert's is flagged."))
 
     def validate_brand_color(self, field):
         import re

@@ -257,6 +257,8 @@ def settings():
                   "allow_unplanned_audits": form.allow_unplanned_audits.data}
         if form.dispute_window_days.data is not None:  # left empty: unchanged
             values["dispute_window_days"] = form.dispute_window_days.data
+        if form.calibration_tolerance_points.data is not None:  # left empty: unchanged
+            values["calibration_tolerance_points"] = form.calibration_tolerance_points.data
         services.save_settings(values)
         db.session.commit()
         flash(_("Settings saved."), "success")

@@ -236,5 +236,7 @@ def save_settings(values: dict) -> None:
             value = bool(value)
         elif key == "dispute_window_days":
             value = int(value)
+        elif key == "calibration_tolerance_points":
+            value = float(value)
         set_setting(key, value)
 

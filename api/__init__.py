@@ -83,6 +83,7 @@ def register(app):
         audits,
         batches,
         branches,
+        calibrations,
         disputes,
         notifications,
         photos,
@@ -107,7 +108,8 @@ def register(app):
         "type": "http", "scheme": "bearer",
         "description": "A personal access token: `Authorization: Bearer vz_...`."})
     for module in (accounts, users, branches, scorecards, assignments, audits, photos, disputes, reports, batches,
-                   notifications, webhooks):
+                   notifications, webhooks,
+                   calibrations):
         api.register_blueprint(module.blp)
     # flask-smorest adds this for its own pagination, which the API does not use (page_schema):
     # an unused component is a linter warning and a dead class in every generated client.

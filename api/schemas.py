@@ -143,6 +143,8 @@ class SettingsSchema(ma.Schema):
     brand_color = fields.String(required=True, metadata={"description": "A dark colour as #rrggbb."})
     dispute_window_days = fields.Integer(required=True, metadata={
         "description": "Days after approval in which an audit may be disputed."})
+    calibration_tolerance_points = fields.Float(required=True, metadata={
+        "description": "How far (points of the 0-100 score) a calibration participant may be from the expert."})
 
 
 class SettingsPatch(Strict):
@@ -150,6 +152,9 @@ class SettingsPatch(Strict):
     dispute_window_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=365), metadata={
         "description": "Days after approval in which the audited employee (or a manager) may dispute an audit."})
     company_name = fields.String(validate=[validate.Length(min=1, max=80), not_blank])
+    calibration_tolerance_points = fields.Float(validate=validate.Range(min=0, max=100), metadata={
+        "description": "How far (points of the 0-100 score) a calibration participant may be from the expert "
+                       "before being flagged (default 5)."})
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
                                 metadata={"description": "A dark colour as #rrggbb, so that white text stays "
                                                          "readable."})

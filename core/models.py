@@ -9,6 +9,8 @@ DEFAULT_SETTINGS = {
     "brand_color": "#0b5c55",
     # Days after approval in which an audit may be disputed (disputes/services.py).
     "dispute_window_days": 14,
+    # How far (points of the 0-100 score) a calibration participant may be from the expert's score.
+    "calibration_tolerance_points": 5,
 }
 
 
