@@ -255,3 +255,58 @@ def test_participants_are_told_of_a_new_session(app, api, team):
         assert {n.subject_id for n in told} == {session["id"]} and len(told) == 4
     page = api.get("auditor", "/api/v1/notifications").get_json()
     assert any("Order call" in n["text"] for n in page["items"])
+
+
+def test_the_auditors_report_page_and_its_json_agree(app, api, team, client, login_as):
+    """Audits done, on time (first submitted by the due date), returned, and calibration figures:
+    one function makes the page and the JSON."""
+    from datetime import date, datetime, timedelta
+
+    from audits.models import Assignment, AuditEvent
+    from core.timeutil import utcnow
+    from scorecards.models import ScorecardVersion
+
+    with app.app_context():
+        version = db.session.get(ScorecardVersion, api.ids["version_id"])
+        auditor, branch = api.world["auditor2"]["id"], api.world["branch_a"]
+        yesterday = utcnow().date() - timedelta(days=1)
+        for due, returned in ((yesterday, False), (yesterday - timedelta(days=3), True), (None, False)):
+            assignment = None
+            if due is not None:
+                assignment = Assignment(auditor_id=auditor, branch_id=branch, scorecard_id=version.scorecard_id,
+                                        due_date=due, created_by_id=api.world["admin"]["id"])
+                db.session.add(assignment)
+                db.session.flush()
+            audit = factories.audit(version, auditor, branch, status="submitted",
+                                    assignment_id=assignment.id if assignment else None)
+            audit.submitted_at = datetime.combine(yesterday, datetime.min.time()) + timedelta(hours=9)
+            audit.events.append(AuditEvent(action="submitted", at=audit.submitted_at, before=None, after=None))
+            if returned:
+                audit.events.append(AuditEvent(action="returned", at=audit.submitted_at + timedelta(hours=1),
+                                                before=None, after=None))
+        db.session.commit()
+    session = _create(api)
+    for person, values in ANSWERS["S1"].items():
+        assert _answer(api, team[person], session["id"], values).status_code == 200
+    api.post("manager_a", f"/api/v1/calibrations/{session['id']}/close")
+
+    api.expect("GET", "/api/v1/reports/auditors", {"admin": 200, "hr": 200, "manager_a": 403, "auditor": 403})
+    report = api.get("hr", "/api/v1/reports/auditors").get_json()
+    rows = {r["email"]: r for r in report["auditors"]}
+    second = rows["auditor2@test.example"]
+    # these three and the API world's one, all done yesterday; of the two planned, one was due
+    # yesterday (on time), one days before (late): 50 %; one of four returned: 25 %
+    assert (second["audits_done"], second["on_time_rate"], second["return_rate"]) == (4, 50.0, 25.0)
+    # S1 alone, against the expert: yes/yes, partial/full, yes/yes: p_o = 2/3; marginals yes 2, partial 1
+    # and yes 2, full 1: p_e = 4/9; kappa = (6/9 - 4/9) / (5/9) = 0.4
+    assert second["kappa"] == pytest.approx(0.4, abs=0.001)
+    assert second["mean_deviation"] == pytest.approx(5.0)
+    this_month = date.today().replace(day=1).isoformat()
+    assert second["months"] == [{"month": this_month, "sessions": 1, "kappa": second["kappa"],
+                                 "mean_deviation": second["mean_deviation"]}]
+    login_as("hr")
+    page = client.get("/reports/auditors").get_data(as_text=True)
+    block = page[page.index("Auditor2") if "Auditor2" in page else page.index(second["name"]):]
+    block = block[:block.index("</li>")]
+    assert "4 audits done" in block and "on time 50" in block and "returned 25" in block
+    assert "kappa 0.40" in block and "deviation 5.0 points" in block
