@@ -149,8 +149,8 @@ class ResultsSchema(ma.Schema):
 
 
 class AgreementQuery(Query):
-    scorecard = fields.String(required=True, validate=validate.Length(min=1, max=80),
-                              metadata={"description": "The scorecard's slug."})
+    scorecard = fields.String(validate=validate.Length(min=1, max=80), metadata={
+        "description": "The scorecard's slug; default: the scorecard of the latest closed session you may see."})
     date_from = _day("from", "First day (sessions closed from it); default: 12 months ago.")
     date_to = _day("to", "Last day, included; default: today.")
 

@@ -185,17 +185,18 @@ def _period(date_from, date_to):
 @blp.arguments(s.AgreementQuery, location="query", as_kwargs=True)
 @blp.response(200, s.AgreementSchema)
 @blp.errors(401, 403, 404, 422)
-def get_calibration_agreement(scorecard, date_from=None, date_to=None):
+def get_calibration_agreement(scorecard=None, date_from=None, date_to=None):
     """Agreement over the sessions of a scorecard closed in a period (admins, HR; managers their
     branches'): Krippendorff's alpha per criterion (nominal for yes/no and choice, ordinal for
     scale, interval for number) and over all criteria; per auditor Cohen's kappa against the expert
     (yes/no and choice; quadratic-weighted for scale, apart) and mean deviation. A figure with too
     few ratings is null with its reason."""
     require_role("admin", "hr", "manager")
-    card = get_by_slug(scorecard)
-    if card is None:
-        fail(404, _("There is no scorecard %(slug)s.", slug=scorecard))
     date_from, date_to = _period(date_from, date_to)
+    card = get_by_slug(scorecard) if scorecard else agreement.latest_scorecard(current())
+    if card is None:
+        fail(404, _("There is no scorecard %(slug)s.", slug=scorecard) if scorecard
+             else _("There is no closed calibration session yet."))
     out = agreement.agreement(agreement.closed_sessions(current(), date_from, date_to, card.id))
     out.update(scorecard=card.slug, date_from=date_from, date_to=date_to)
     return out

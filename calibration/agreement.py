@@ -32,6 +32,15 @@ def closed_sessions(user, date_from: date, date_to: date, scorecard_id: int | No
     return out
 
 
+def latest_scorecard(user):
+    """The scorecard of the latest session closed that ``user`` may read figures of (a default)."""
+    from datetime import timedelta
+
+    sessions = closed_sessions(user, date(2000, 1, 1), date.today() + timedelta(days=1))
+    latest = max(sessions, key=lambda s: (s.closed_on(), s.id), default=None)
+    return latest.version.scorecard if latest is not None else None
+
+
 def _criteria(sessions) -> dict:
     """key -> (type, position) over the sessions' versions: the newest version names the type."""
     out = {}

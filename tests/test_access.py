@@ -102,6 +102,20 @@ POLICY = {
     "batches.create_batch": REPORTS_LISTS, "batches_api.create_report_batch": REPORTS_LISTS,
     "batches.batch": BATCH_OWNER, "batches.batch_status": BATCH_OWNER, "batches.batch_download": BATCH_OWNER,
     "batches_api.get_report_batch": BATCH_OWNER, "batches_api.download_report_batch": BATCH_OWNER,
+    # calibration: the walk's session is branch A's, made by manager A, scored by the first auditor
+    # (and another), closed; only its creator or an admin closes, only a participant answers
+    "calibration.list_sessions": AUDITORS | MANAGERS | ADMIN | {"hr"},
+    "calibration.new_session": MANAGERS | ADMIN, "calibrations_api.create_calibration": MANAGERS | ADMIN,
+    "calibration.view_session": SEES_A | OWNER, "calibrations_api.get_calibration": SEES_A | OWNER,
+    "calibration.save_answers": OWNER, "calibrations_api.save_calibration_answers": OWNER,
+    "calibrations_api.get_calibration_answers": OWNER,
+    "calibration.close_session": MANAGES_A, "calibrations_api.close_calibration": MANAGES_A,
+    "calibrations_api.get_calibration_results": SEES_A | OWNER,
+    "calibration.session_pdf": SEES_A | OWNER, "calibrations_api.calibration_pdf": SEES_A | OWNER,
+    "calibrations_api.list_calibrations": LOGGED_IN,
+    # without ?scorecard= the agreement is the latest closed session's scorecard: manager B has none (404)
+    "calibration.agreement_page": REPORTS_LISTS, "calibrations_api.get_calibration_agreement": SEES_A,
+    "calibrations_api.auditors_figures": {"admin", "hr"},
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN}

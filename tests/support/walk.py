@@ -50,6 +50,7 @@ def access_objects(app, world, people) -> dict:
         for name in people:
             _row, tokens[name] = ApiToken.issue(db.session.get(User, world[name]["id"]), "walk")
         batch = _finished_batch(app, world)
+        calibration = _closed_calibration(world, version)
         db.session.commit()
         os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
         with open(os.path.join(app.config["UPLOAD_FOLDER"], "access-test.jpg"), "wb") as handle:
@@ -66,6 +67,7 @@ def access_objects(app, world, people) -> dict:
             "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
             "tokens": tokens, "email": world["auditor"]["email"], "batch_id": batch.id,
             "endpoint_id": webhook.id, "webhook_id": webhook.id, "delivery_id": delivery.id,
+            "session_id": calibration.id,
         }
 
 
@@ -83,3 +85,20 @@ def _finished_batch(app, world):
     db.session.add(batch)
     storage(app).put("batches/walk.zip", b"PK\x05\x06" + bytes(18), "application/zip")  # an empty ZIP
     return batch
+
+
+def _closed_calibration(world, version):
+    """Manager A's calibration session of branch A, scored by the first auditor and another one
+    (not the second: it is not theirs to see), closed, so that its results and PDF exist."""
+    from calibration.models import CalibrationParticipant, CalibrationSession
+    from core.timeutil import utcnow
+
+    other = factories.user("auditor", "calibrator@test.example")
+    session = CalibrationSession(title=MARKER, subject=MARKER, version=version, branch_id=world["branch_a"],
+                                 created_by_id=world["manager_a"]["id"], closed_at=utcnow(),
+                                 closed_by_id=world["manager_a"]["id"])
+    for user_id in (world["auditor"]["id"], other.id):
+        session.participants.append(CalibrationParticipant(user_id=user_id, answers=dict(factories.WORKED_ANSWERS),
+                                                           comments={}, score=61.1, submitted_at=utcnow()))
+    db.session.add(session)
+    return session
