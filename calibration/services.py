@@ -15,7 +15,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from accounts.models import User
-from accounts.permissions import branch_ids_in_scope, can_manage_branch
+from accounts.permissions import can_manage_branch
 from accounts.services import normalise_email
 from audits.answers import coerce_value, problems_of
 from audits.errors import AuditConflict, AuditForbidden, AuditInvalid, AuditNotFound
