@@ -133,7 +133,8 @@ class ResultCriterion(ma.Schema):
     text = fields.String(required=True)
     type = fields.String(required=True)
     agreement = fields.Float(required=True, allow_none=True, metadata={
-        "description": "Share (0-1) of the participants' answers equal to the reference; null when none."})
+        "description": "Share (0-1) of the participants' answers equal to the expert's (basis expert), or that are "
+                       "the most frequent answer (basis majority; reference null on a tie); null when none."})
     basis = fields.String(required=True, validate=validate.OneOf(("expert", "majority")))
     reference = fields.Raw(required=True, allow_none=True, metadata=ANY)
     answers = fields.List(fields.Nested(ResultAnswer), required=True)

@@ -252,9 +252,10 @@ def results(session: CalibrationSession) -> dict:
         expert_answer = (expert.answers or {}).get(c.key) if expert is not None else None
         if expert_answer is not None:
             reference, basis = expert_answer, "expert"
-        else:
+            share = stats.agreement(given, reference)
+        else:  # on a tie there is no majority answer, but the share still says how split they are
             reference, basis = stats.majority(given), "majority"
-        share = stats.agreement(given, reference)
+            share = stats.plurality_share(given)
         criteria.append({"criterion": c, "key": c.key, "type": c.type, "agreement": share, "basis": basis,
                          "reference": reference,
                          "answers": [{"participant": p, "answer": (p.answers or {}).get(c.key),

@@ -161,6 +161,14 @@ def majority(values: Iterable[object]) -> object | None:
     return counts[0][0]
 
 
+def plurality_share(values: Iterable[object]) -> float | None:
+    """The share (0-1) of the answers given that are the most frequent one: the agreement with the
+    majority, also where two answers tie (then no answer is the majority, and the share says how
+    split they are)."""
+    counts = Counter(str(v) for v in values if _answered(v)).most_common()
+    return counts[0][1] / sum(n for _v, n in counts) if counts else None
+
+
 def agreement(answers: Iterable[object], reference) -> float | None:
     """The share (0-1) of the given answers equal to ``reference``; unanswered ones are left out."""
     given = [str(v) for v in answers if _answered(v)]
