@@ -158,6 +158,7 @@ class AgreementQuery(Query):
 
 class CriterionAgreement(ma.Schema):
     key = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "The question, in your language."})
     type = fields.String(required=True)
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     alpha = Stat()

@@ -8,6 +8,8 @@ from accounts.permissions import branch_ids_in_scope
 from calibration import statistics as stats
 from calibration.models import CalibrationSession
 from calibration.services import RATED
+from core.i18n import lang
+from core.texts import pick
 from extensions import db
 from scorecards.models import ScorecardVersion
 
@@ -47,7 +49,7 @@ def _criteria(sessions) -> dict:
     for session in sorted(sessions, key=lambda s: (s.version.number, s.id)):
         for position, c in enumerate(session.version.criteria):
             if c.type in RATED:
-                out[c.key] = (c.type, position)
+                out[c.key] = (c.type, position, c.text)
     return dict(sorted(out.items(), key=lambda item: item[1][1]))
 
 
@@ -55,7 +57,7 @@ def agreement(sessions) -> dict:
     """Alpha per criterion and over all criteria; kappa, weighted kappa and mean deviation per
     auditor (every participant who is not the session's expert)."""
     criteria = _criteria(sessions)
-    units = {key: (kind, {}) for key, (kind, _pos) in criteria.items()}
+    units = {key: (kind, {}) for key, (kind, _pos, _text) in criteria.items()}
     for session in sessions:
         for key in units:
             kind, by_session = units[key]
@@ -65,7 +67,8 @@ def agreement(sessions) -> dict:
     per_criterion = []
     for key, (kind, by_session) in units.items():
         result = stats.criterion_alpha(kind, by_session)
-        per_criterion.append({"key": key, "type": kind, "level": stats.level_of(kind), "alpha": result.value,
+        per_criterion.append({"key": key, "text": pick(criteria[key][2], lang()), "type": kind,
+                              "level": stats.level_of(kind), "alpha": result.value,
                               "reason": result.reason, "ratings": result.n})
     overall = stats.overall_alpha(units)
     return {"alpha": overall.value, "reason": overall.reason, "ratings": overall.n, "sessions": len(sessions),

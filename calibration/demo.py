@@ -12,7 +12,7 @@ from extensions import db
 from scorecards import scoring
 from scorecards.services import spec_for_version
 
-TITLE = "Llamada de calibración %d"
+TITLE = "Llamada de calibración {}"
 DRIFT = {"auditor@veraz.example": 0.12, "auditor2@veraz.example": 0.3}
 EXPERT = "manager@veraz.example"
 
@@ -25,7 +25,7 @@ def load(users, branches, scorecards) -> None:
     spec = spec_for_version(version)
     today = utcnow()
     for number in range(1, 8):
-        title = TITLE % number
+        title = TITLE.format(number)
         if title in existing:
             continue
         rng = random.Random(number)  # noqa: S311  # nosec B311: demo data, not security
@@ -33,7 +33,7 @@ def load(users, branches, scorecards) -> None:
         closed = number < 7
         when = datetime.combine((today - timedelta(days=30 * (7 - number))).date(), time(12))
         session = CalibrationSession(
-            title=title, subject="Grabación de la cola Pedidos, semana %d" % number, version=version,
+            title=title, subject=f"Grabación de la cola Pedidos, semana {number}", version=version,
             branch_id=branches["CC-01"].id, created_by_id=users[EXPERT].id, created_at=when - timedelta(days=3),
             due_date=(today + timedelta(days=7)).date() if not closed else None,
             closed_at=when if closed else None, closed_by_id=users[EXPERT].id if closed else None)

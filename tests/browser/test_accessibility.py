@@ -21,7 +21,8 @@ PER_SHAPE = 4  # e.g. the audits seeded in their four states
 NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "service_worker", "accounts.theme_css",
              "audits.photo", "reports.audit_pdf", "reports.employee_pdf", "reports.branch_pdf", "reports.export",
              "reports.mine_pdf",
-             "scorecards.export", "batches.batch_status", "batches.batch_download"}
+             "scorecards.export", "batches.batch_status", "batches.batch_download",
+             "calibration.session_pdf"}
 _axe = Axe()
 
 
@@ -51,7 +52,27 @@ def seed(app, world):
                                   notes="Visit at lunch time", created_by_id=world["admin"]["id"]))
         _report_batch(world)
         _webhook()
+        _calibrations(world, version)
         db.session.commit()
+
+
+def _calibrations(world, version):
+    """Calibration sessions of branch A by manager A: one open (the auditor's scoring form), one
+    closed with an expert (the results)."""
+    from calibration.models import CalibrationParticipant, CalibrationSession
+    from core.timeutil import utcnow
+
+    expert = factories.user("auditor", "calibration.expert@test.example")
+    for closed in (False, True):
+        session = CalibrationSession(title="Call 0412", subject="Recording of 4 March", version=version,
+                                     branch_id=world["branch_a"], created_by_id=world["manager_a"]["id"],
+                                     closed_at=utcnow() if closed else None)
+        for user_id, answers in ((world["auditor"]["id"], {"a_yes": "no"}), (world["auditor2"]["id"], {}),
+                                 (expert.id, dict(factories.WORKED_ANSWERS))):
+            session.participants.append(CalibrationParticipant(
+                user_id=user_id, is_expert=user_id == expert.id, answers=answers if closed else {},
+                comments={}, score=61.1 if closed and answers.get("a_yes") == "yes" else None))
+        db.session.add(session)
 
 
 def _webhook():
