@@ -4,17 +4,24 @@ from flask import Response
 from flask_babel import gettext as _
 
 from api import calibration_schemas as s
-from api.common import ID, current, fail, make_blueprint, paginate, require_role
+from api.common import ID, ApiError, current, fail, handle_http_error, make_blueprint, paginate, require_role
 from calibration import agreement, services
 from calibration.auditors import auditor_report
 from calibration.models import CalibrationSession
 from extensions import db
 from reports.filters import default_period
+from reports.pdf import PdfError
 from scorecards.services import get_by_slug
 
 blp = make_blueprint("calibrations_api", "Calibration: several auditors (and an expert) score the same call or "
                      "visit, blind; results per session and agreement statistics per period. Never counted in a "
                      "report.")
+
+
+@blp.errorhandler(PdfError)
+def pdf_failed(exc):
+    return handle_http_error(ApiError(500, _("The PDF could not be made. Please try again; if it fails again, "
+                                             "tell your administrator."), code="pdf_failed"))
 
 
 def _person(user):

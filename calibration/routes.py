@@ -14,10 +14,12 @@ from calibration import agreement, services
 from calibration.display import LEVEL_TEXTS, answer_text, criterion_text, reason_text
 from calibration.forms import SessionForm
 from calibration.models import CalibrationSession
+from core.errors import error_response
 from core.i18n import lang
 from core.texts import pick
 from extensions import db
 from reports.filters import default_period
+from reports.pdf import PdfError
 from scorecards.models import Scorecard
 
 bp = Blueprint("calibration", __name__)
@@ -26,6 +28,12 @@ PAGE_SIZE = 30
 
 def register(app):
     app.register_blueprint(bp)
+
+
+@bp.errorhandler(PdfError)
+def pdf_failed(exc):
+    return error_response(500, _("The PDF could not be made. Please try again; if it fails again, "
+                                 "tell your administrator."))
 
 
 def _session(session_id) -> CalibrationSession:

@@ -260,7 +260,7 @@ def results(session: CalibrationSession) -> dict:
                          "reference": reference,
                          "answers": [{"participant": p, "answer": (p.answers or {}).get(c.key),
                                       "agrees": None if reference is None or (p.answers or {}).get(c.key) is None
-                                      else str((p.answers or {}).get(c.key)) == str(reference)}
+                                      else stats.category((p.answers or {}).get(c.key)) == stats.category(reference)}
                                      for p in session.participants]})
     criteria.sort(key=lambda item: (item["agreement"] is None, item["agreement"] or 0.0))
     return {"session": session, "tolerance": limit, "expert_score": expert_score, "participants": people,

@@ -52,12 +52,19 @@ def _answered(value) -> bool:
     return value is not None and value != ""
 
 
+def category(value) -> str:
+    """An answer as a category: the same answer always the same text (4 and 4.0 alike)."""
+    if _is_number(value) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _rating(kind: str, value):
     """A rating as alpha sees it at the type's level; None is missing."""
     if not _answered(value):
         return None
     if kind in NOMINAL_TYPES:
-        return str(value)
+        return category(value)
     if value == NA or isinstance(value, bool) or not isinstance(value, (int, float)):
         return None  # N/A has no place on a scale or a number line
     return float(value)
@@ -108,7 +115,7 @@ def overall_alpha(criteria: Mapping[str, tuple[str, Mapping[Hashable, Mapping[Ha
     units = {}
     for key, (_kind, sessions) in criteria.items():
         for session, raters in sessions.items():
-            units[(session, key)] = {r: (key, str(v)) if _answered(v) else None for r, v in raters.items()}
+            units[(session, key)] = {r: (key, category(v)) if _answered(v) else None for r, v in raters.items()}
     return alpha(units, "nominal")
 
 
@@ -116,7 +123,7 @@ def kappa(pairs: Iterable[tuple[object, object]]) -> Stat:
     """Cohen's kappa, unweighted, of (auditor, expert) answer pairs; N/A is a category."""
     from sklearn.metrics import cohen_kappa_score
 
-    pairs = [(str(a), str(b)) for a, b in pairs if _answered(a) and _answered(b)]
+    pairs = [(category(a), category(b)) for a, b in pairs if _answered(a) and _answered(b)]
     if not pairs:
         return Stat(None, NO_RATINGS, 0)
     first, second = zip(*pairs, strict=True)
@@ -155,7 +162,7 @@ def _is_number(value) -> bool:
 
 def majority(values: Iterable[object]) -> object | None:
     """The most frequent answer (N/A included); on a tie, None: there is no majority to agree with."""
-    counts = Counter(str(v) for v in values if _answered(v)).most_common()
+    counts = Counter(category(v) for v in values if _answered(v)).most_common()
     if not counts or (len(counts) > 1 and counts[0][1] == counts[1][1]):
         return None
     return counts[0][0]
@@ -165,16 +172,16 @@ def plurality_share(values: Iterable[object]) -> float | None:
     """The share (0-1) of the answers given that are the most frequent one: the agreement with the
     majority, also where two answers tie (then no answer is the majority, and the share says how
     split they are)."""
-    counts = Counter(str(v) for v in values if _answered(v)).most_common()
+    counts = Counter(category(v) for v in values if _answered(v)).most_common()
     return counts[0][1] / sum(n for _v, n in counts) if counts else None
 
 
 def agreement(answers: Iterable[object], reference) -> float | None:
     """The share (0-1) of the given answers equal to ``reference``; unanswered ones are left out."""
-    given = [str(v) for v in answers if _answered(v)]
+    given = [category(v) for v in answers if _answered(v)]
     if not given or not _answered(reference):
         return None
-    return sum(1 for v in given if v == str(reference)) / len(given)
+    return sum(1 for v in given if v == category(reference)) / len(given)
 
 
 def deviation(score: float | None, expert_score: float | None) -> float | None:
