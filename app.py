@@ -90,6 +90,7 @@ def register_blueprints(app):
     import api
     import audits.routes
     import branches.routes
+    import calibration.routes
     import coaching.routes
     import disputes.routes
     import jobs.routes
@@ -99,6 +100,7 @@ def register_blueprints(app):
     for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, disputes.routes, reports.routes,
                  jobs.routes,
                  coaching.routes,
+                 calibration.routes,
                  api):
         area.register(app)
 

@@ -10,6 +10,7 @@ from accounts.models import User
 from audits import demo as audit_demo
 from audits import events
 from branches.models import Branch, Employee
+from calibration import demo as calibration_demo
 from extensions import db
 from records.seal import seal_missing
 from reports import rollups
@@ -109,6 +110,7 @@ def load() -> list[tuple[str, str, str]]:
     scorecards = defaults.load_defaults()
     with events.quiet():  # the demo's past audits are history, not news to notify
         audit_demo.load(users=users, branches=branches, scorecards=scorecards)
+        calibration_demo.load(users=users, branches=branches, scorecards=scorecards)
     seal_missing()  # the past approvals were loaded quietly: seal them now, oldest first
     rollups.rebuild()  # the history went in without the approvals' signals
     from coaching import demo as coaching_demo  # coaching sessions on the demo's criteria

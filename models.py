@@ -3,6 +3,7 @@ from accounts.models import ApiToken, User, manager_branches  # noqa: F401
 from accounts.second_factor import RecoveryCode, TwoFactor  # noqa: F401
 from audits.models import Answer, Assignment, Audit, AuditEvent, Photo, SectionScore  # noqa: F401
 from branches.models import Branch, Employee  # noqa: F401
+from calibration.models import CalibrationParticipant, CalibrationSession  # noqa: F401
 from coaching.models import CoachingSession  # noqa: F401
 from core.models import Setting  # noqa: F401
 from disputes.models import Dispute  # noqa: F401

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields import FloatField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -86,6 +87,10 @@ class SettingsForm(FlaskForm):
                                          description=_l("People in these roles set up an authenticator app "
                                                         "before they can use Veraz, and give its code at "
                                                         "every login."))
+    calibration_tolerance_points = FloatField(
+        _l("Calibration tolerance (points)"), default=5,
+        validators=[Optional(), NumberRange(min=0, max=100)],
+        description=_l("A calibration participant whose score is further than this from the expert's is flagged."))
 
     def validate_brand_color(self, field):
         import re

@@ -281,6 +281,8 @@ def settings():
         for key in ("recognition_min_audits", "recognition_threshold"):  # recognition; empty: unchanged
             if form[key].data is not None:
                 values[key] = form[key].data
+        if form.calibration_tolerance_points.data is not None:  # left empty: unchanged
+            values["calibration_tolerance_points"] = form.calibration_tolerance_points.data
         services.save_settings(values, actor=current_user, address=signin.address())
         db.session.commit()
         flash(_("Settings saved."), "success")

@@ -271,6 +271,8 @@ def save_settings(values: dict, actor=None, address=None) -> None:
             value = int(value)
         elif key == "require_2fa_for":
             value = [role for role in ROLES if role in set(value or ())]
+        elif key == "calibration_tolerance_points":
+            value = float(value)
         if before.get(key) != value:
             changes[key] = [before.get(key), value]
         set_setting(key, value)

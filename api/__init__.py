@@ -83,6 +83,7 @@ def register(app):
         audits,
         batches,
         branches,
+        calibrations,
         coaching,
         disputes,
         jobs,
@@ -114,6 +115,7 @@ def register(app):
                    notifications, webhooks, jobs,
                    coaching, recognition,
                    security,
+                   calibrations,
                    ):
         api.register_blueprint(module.blp)
     # flask-smorest adds this for its own pagination, which the API does not use (page_schema):

@@ -15,7 +15,7 @@ blp = make_blueprint("notifications_api", "Your notifications (every role): newe
 class NotificationSchema(ma.Schema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True, metadata={"enum": list(KINDS)})
-    subject_type = fields.String(required=True, metadata={"enum": ["assignment", "audit"],
+    subject_type = fields.String(required=True, metadata={"enum": ["assignment", "audit", "calibration"],
                                  "description": "What the notification is about."})
     subject_id = fields.Integer(required=True, metadata={
         "description": "The assignment's or audit's id (a cancelled assignment no longer exists)."})

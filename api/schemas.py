@@ -149,6 +149,8 @@ class SettingsSchema(ma.Schema):
         "description": "The mean score (%) an employee needs in a period to be recognised."})
     require_2fa_for = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True, metadata={
         "description": "Roles that must use a second factor (an authenticator app) to log in on the web."})
+    calibration_tolerance_points = fields.Float(required=True, metadata={
+        "description": "How far (points of the 0-100 score) a calibration participant may be from the expert."})
 
 
 class SettingsPatch(Strict):
@@ -160,6 +162,9 @@ class SettingsPatch(Strict):
     recognition_threshold = fields.Integer(strict=True, validate=validate.Range(min=0, max=100), metadata={
         "description": "The mean score (%) an employee needs in a period to be recognised."})
     company_name = fields.String(validate=[validate.Length(min=1, max=80), not_blank])
+    calibration_tolerance_points = fields.Float(validate=validate.Range(min=0, max=100), metadata={
+        "description": "How far (points of the 0-100 score) a calibration participant may be from the expert "
+                       "before being flagged (default 5)."})
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
                                 metadata={"description": "A dark colour as #rrggbb, so that white text stays "
                                                          "readable."})

@@ -22,6 +22,8 @@ DEFAULT_SETTINGS = {
     # installation requires it of admins and HR; the migration that added it kept existing
     # installations as they were ([]), and the demo data switches it off.
     "require_2fa_for": ["admin", "hr"],
+    # How far (points of the 0-100 score) a calibration participant may be from the expert's score.
+    "calibration_tolerance_points": 5,
 }
 
 

@@ -142,6 +142,7 @@ def nav_items():
         ("reports.mine", _l("My audits"), ("employee",)),
         ("disputes.list_disputes", _l("Disputes"), ("admin", "manager", "hr")),
         ("disputes.auditors_report", _l("Auditors"), ("admin", "hr")),
+        ("calibration.list_sessions", _l("Calibration"), ("admin", "manager", "auditor", "hr")),
         ("audits.list_audits", _l("Audits"), ("admin", "manager", "hr", "auditor")),
         ("audits.assignments", _l("Assignments"), ("admin", "manager")),
         ("reports.overview", _l("Reports"), ("admin", "manager", "hr")),

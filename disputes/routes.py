@@ -207,5 +207,16 @@ def list_disputes():
 @bp.route("/reports/auditors")
 @roles_required("admin", "hr")
 def auditors_report():
-    """Per auditor: audits approved, disputes raised against them, overturn rate (admins, HR)."""
-    return render_template("disputes/auditors.html", rows=services.auditor_rows())
+    """Per auditor over a period: audits done, on-time and return rates, disputes and overturn rate,
+    calibration by month (admins, HR); the figures are calibration.auditors.auditor_report's, as
+    the API's GET /api/v1/reports/auditors."""
+    from calibration.auditors import auditor_report
+    from reports.filters import FilterError, parse_filters
+
+    try:
+        f = parse_filters({k: request.args.get(k) for k in ("from", "to")}, current_user)
+    except FilterError as exc:
+        flash(" ".join(str(m) for m in exc.messages.values()), "error")
+        f = parse_filters({}, current_user)
+    report = auditor_report(f.date_from, f.date_to, current_user)
+    return render_template("disputes/auditors.html", rows=report["auditors"], report=report)

@@ -242,17 +242,19 @@ def dispute_query(user, status: str | None = None):
 
 # ---- the Auditors report ----------------------------------------------------------------------------
 
-def auditor_rows() -> list[dict]:
+def auditor_rows(start: datetime | None = None, end: datetime | None = None) -> list[dict]:
     """Per auditor (everyone who made an approved audit): audits approved, disputes raised against
     them, disputes overturned, and the overturn rate (overturned per approved audit, a percentage;
-    a high one signals poor auditing). Worst first."""
+    a high one signals poor auditing). Worst first. ``start``/``end``: only audits started then."""
     from accounts.models import User
 
+    period = [Audit.started_at >= start] if start is not None else []
+    period += [Audit.started_at < end] if end is not None else []
     approved = (db.select(Audit.auditor_id, db.func.count(Audit.id).label("n"))
-                .where(Audit.status == "approved").group_by(Audit.auditor_id).subquery())
+                .where(Audit.status == "approved", *period).group_by(Audit.auditor_id).subquery())
     raised = (db.select(Audit.auditor_id, db.func.count(Dispute.id).label("n"),
                         db.func.sum(db.case((Dispute.status == "overturned", 1), else_=0)).label("overturned"))
-              .join(Audit, Audit.id == Dispute.audit_id).group_by(Audit.auditor_id).subquery())
+              .join(Audit, Audit.id == Dispute.audit_id).where(*period).group_by(Audit.auditor_id).subquery())
     rows = db.session.execute(
         db.select(User.id, User.name, approved.c.n, raised.c.n, raised.c.overturned)
         .join(approved, approved.c.auditor_id == User.id)

@@ -34,6 +34,7 @@ def subject_line(kind: str) -> str:
         "audit_approved": _("An audit was approved"),
         "dispute_opened": _("An audit was disputed"),
         "dispute_decided": _("A dispute was closed"),
+        "calibration_invited": _("You take part in a calibration session"),
     }[kind]
 
 
@@ -58,6 +59,9 @@ def describe(note: Notification) -> str:
         return _("An audit at %(branch)s was submitted and waits for review.", branch=branch)
     if note.kind == "dispute_opened":
         return _("An audit at %(branch)s was disputed.", branch=branch)
+    if note.kind == "calibration_invited":
+        return (_("Score the calibration session “%(title)s” by %(date)s.", title=data.get("title") or "?", date=due)
+                if due else _("Score the calibration session “%(title)s”.", title=data.get("title") or "?"))
     if note.kind == "dispute_decided":
         return {"upheld": _("The dispute of an audit at %(branch)s was upheld: the score stands.", branch=branch),
                 "overturned": _("The dispute of an audit at %(branch)s was overturned: the score changed.",
@@ -71,6 +75,8 @@ def link(note: Notification, external: bool = False) -> str:
     """Where the notification leads its reader (an auditor to their list, a planner to the plan)."""
     if note.subject_type == "audit":
         return url_for("audits.view_audit", audit_id=note.subject_id, _external=external)
+    if note.subject_type == "calibration":
+        return url_for("calibration.view_session", session_id=note.subject_id, _external=external)
     if note.kind == "assignment_overdue" and note.user_id != (note.data or {}).get("auditor_id"):
         return url_for("audits.edit_assignment", assignment_id=note.subject_id, _external=external)
     return url_for("audits.my_assignments", _external=external)

@@ -18,6 +18,7 @@ KINDS = {
     "audit_approved": "audit",
     "dispute_opened": "audit",
     "dispute_decided": "audit",
+    "calibration_invited": "calibration",
 }
 
 

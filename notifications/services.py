@@ -18,11 +18,12 @@ KIND_LABELS = {
     "audit_approved": _l("Approved audits"),
     "dispute_opened": _l("Disputed audits"),
     "dispute_decided": _l("Decided disputes"),
+    "calibration_invited": _l("Calibration sessions I take part in"),
 }
 # Who can receive each kind: the switches shown on a profile page.
 KINDS_FOR_ROLE = {
     "auditor": ("assignment_made", "assignment_changed", "assignment_cancelled", "assignment_overdue",
-                "audit_returned", "dispute_opened", "dispute_decided"),
+                "audit_returned", "dispute_opened", "dispute_decided", "calibration_invited"),
     "employee": ("dispute_opened", "dispute_decided"),
     "manager": tuple(KINDS),
     "admin": tuple(KINDS),

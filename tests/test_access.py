@@ -125,6 +125,20 @@ POLICY = {
     "security.events": ADMIN, "security.settings": ADMIN, "security_api.list_security_events": ADMIN,
     "security.personal_data_zip": {"admin", "hr"}, "security_api.get_employee_personal_data": {"admin", "hr"},
     "security.erase": ADMIN, "security_api.erase_employee": ADMIN,
+    # calibration: the walk's session is branch A's, made by manager A, scored by the first auditor
+    # (and another), closed; only its creator or an admin closes, only a participant answers
+    "calibration.list_sessions": AUDITORS | MANAGERS | ADMIN | {"hr"},
+    "calibration.new_session": MANAGERS | ADMIN, "calibrations_api.create_calibration": MANAGERS | ADMIN,
+    "calibration.view_session": SEES_A | OWNER, "calibrations_api.get_calibration": SEES_A | OWNER,
+    "calibration.save_answers": OWNER, "calibrations_api.save_calibration_answers": OWNER,
+    "calibrations_api.get_calibration_answers": OWNER,
+    "calibration.close_session": MANAGES_A, "calibrations_api.close_calibration": MANAGES_A,
+    "calibrations_api.get_calibration_results": SEES_A | OWNER,
+    "calibration.session_pdf": SEES_A | OWNER, "calibrations_api.calibration_pdf": SEES_A | OWNER,
+    "calibrations_api.list_calibrations": LOGGED_IN,
+    # without ?scorecard= the agreement is the latest closed session's scorecard: manager B has none (404)
+    "calibration.agreement_page": REPORTS_LISTS, "calibrations_api.get_calibration_agreement": SEES_A,
+    "calibrations_api.auditors_figures": {"admin", "hr"},
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN, "jobs.": ADMIN, "jobs_api.": ADMIN}

@@ -39,7 +39,8 @@ def test_the_security_log_lists_failed_logins_and_an_export(app, client, login_a
     assert exports[0]["details"] == {"what": "answers", "format": "csv",
                                      "filters": {"from": "2026-01-01", "to": "2026-03-31"}}
     mine = client.get(f"/api/v1/security-events?user_id={world['hr']['id']}", headers=admin).get_json()
-    assert [e["type"] for e in mine["items"]] == ["export_downloaded", "login_succeeded", "user_created"]  # newest first
+    newest_first = [e["type"] for e in mine["items"]]
+    assert newest_first == ["export_downloaded", "login_succeeded", "user_created"]
 
     page = login_as("admin").get("/security/events?type=login_failed")
     assert page.status_code == 200 and "guess2@spray.example" in page.get_data(as_text=True)

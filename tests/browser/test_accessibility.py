@@ -22,7 +22,8 @@ NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "servic
              "audits.photo", "reports.audit_pdf", "reports.employee_pdf", "reports.branch_pdf", "reports.export",
              "reports.mine_pdf",
              "scorecards.export", "batches.batch_status", "batches.batch_download",
-             "security.personal_data_zip"}
+             "security.personal_data_zip",
+             "calibration.session_pdf"}
 # The pages of signing in: a signed-in person is sent on from them, so they are checked signed out.
 SIGNED_OUT_PAGES = {"accounts.login", "accounts.login_code", "accounts.forgot_password", "accounts.reset_password"}
 _axe = Axe()
@@ -55,6 +56,7 @@ def seed(app, world):
         _report_batch(world)
         _webhook()
         _coaching(world)
+        _calibrations(world, version)
         db.session.commit()
 
 
@@ -68,6 +70,25 @@ def _coaching(world):
                                    held_on=date.today() - timedelta(days=3), criteria=["a_no", "b_yes"],
                                    notes="We listened to a visit together.", goals="Say your name.",
                                    follow_up_on=date.today() + timedelta(days=30)))
+
+
+def _calibrations(world, version):
+    """Calibration sessions of branch A by manager A: one open (the auditor's scoring form), one
+    closed with an expert (the results)."""
+    from calibration.models import CalibrationParticipant, CalibrationSession
+    from core.timeutil import utcnow
+
+    expert = factories.user("auditor", "calibration.expert@test.example")
+    for closed in (False, True):
+        session = CalibrationSession(title="Call 0412", subject="Recording of 4 March", version=version,
+                                     branch_id=world["branch_a"], created_by_id=world["manager_a"]["id"],
+                                     closed_at=utcnow() if closed else None)
+        for user_id, answers in ((world["auditor"]["id"], {"a_yes": "no"}), (world["auditor2"]["id"], {}),
+                                 (expert.id, dict(factories.WORKED_ANSWERS))):
+            session.participants.append(CalibrationParticipant(
+                user_id=user_id, is_expert=user_id == expert.id, answers=answers if closed else {},
+                comments={}, score=61.1 if closed and answers.get("a_yes") == "yes" else None))
+        db.session.add(session)
 
 
 def _webhook():

@@ -53,6 +53,7 @@ def access_objects(app, world, people) -> dict:
             _row, tokens[name] = ApiToken.issue(db.session.get(User, world[name]["id"]), "walk")
         batch = _finished_batch(app, world)
         coaching = _coaching_session(world, version)
+        calibration = _closed_calibration(world, version)
         db.session.commit()
         os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
         with open(os.path.join(app.config["UPLOAD_FOLDER"], "access-test.jpg"), "wb") as handle:
@@ -72,6 +73,7 @@ def access_objects(app, world, people) -> dict:
             "job_id": "00000000-0000-4000-8000-000000000002",  # no such failed job: the retry answers 404
             "coaching_id": coaching.id,
             "token": "not-a-reset-link",  # a password reset link: void, so it leads back to asking for one
+            "session_id": calibration.id,
         }
 
 
@@ -100,3 +102,20 @@ def _finished_batch(app, world):
     db.session.add(batch)
     storage(app).put("batches/walk.zip", b"PK\x05\x06" + bytes(18), "application/zip")  # an empty ZIP
     return batch
+
+
+def _closed_calibration(world, version):
+    """Manager A's calibration session of branch A, scored by the first auditor and another one
+    (not the second: it is not theirs to see), closed, so that its results and PDF exist."""
+    from calibration.models import CalibrationParticipant, CalibrationSession
+    from core.timeutil import utcnow
+
+    other = factories.user("auditor", "calibrator@test.example")
+    session = CalibrationSession(title=MARKER, subject=MARKER, version=version, branch_id=world["branch_a"],
+                                 created_by_id=world["manager_a"]["id"], closed_at=utcnow(),
+                                 closed_by_id=world["manager_a"]["id"])
+    for user_id in (world["auditor"]["id"], other.id):
+        session.participants.append(CalibrationParticipant(user_id=user_id, answers=dict(factories.WORKED_ANSWERS),
+                                                           comments={}, score=61.1, submitted_at=utcnow()))
+    db.session.add(session)
+    return session
