@@ -1,7 +1,7 @@
 """calibration sessions and their participants
 
 Revision ID: 0d0445d5a520
-Revises: b91d8cd7f77d
+Revises: 618d818ca469
 Create Date: 2026-11-29 11:09:55.674857
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0d0445d5a520'
-down_revision = 'b91d8cd7f77d'
+down_revision = '618d818ca469'
 branch_labels = None
 depends_on = None
 
