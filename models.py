@@ -1,5 +1,6 @@
 """Imports every model so that the metadata (and Alembic's autogenerate) sees all tables."""
 from accounts.models import ApiToken, User, manager_branches  # noqa: F401
+from actions.models import Action  # noqa: F401
 from audits.models import Answer, Assignment, Audit, AuditEvent, Photo, SectionScore  # noqa: F401
 from branches.models import Branch, Employee  # noqa: F401
 from core.models import Setting  # noqa: F401

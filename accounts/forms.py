@@ -71,6 +71,9 @@ class SettingsForm(FlaskForm):
                                        validators=[Optional(), NumberRange(min=0, max=365)],
                                        description=_l("The audited employee, or a manager on their behalf, may "
                                                       "dispute an audit for this many days after its approval."))
+    actions_on_critical = BooleanField(_l("A critical failure opens a corrective action"),
+                                       description=_l("On approval, owned by the branch's first manager and due "
+                                                      "in 7 days; every manager of the branch is told."))
 
     def validate_brand_color(self, field):
         import re

@@ -254,7 +254,8 @@ def settings():
     form = forms.SettingsForm(data=all_settings())
     if form.validate_on_submit():
         values = {"company_name": form.company_name.data, "brand_color": form.brand_color.data,
-                  "allow_unplanned_audits": form.allow_unplanned_audits.data}
+                  "allow_unplanned_audits": form.allow_unplanned_audits.data,
+                  "actions_on_critical": form.actions_on_critical.data}
         if form.dispute_window_days.data is not None:  # left empty: unchanged
             values["dispute_window_days"] = form.dispute_window_days.data
         services.save_settings(values)

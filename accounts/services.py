@@ -232,7 +232,7 @@ def save_settings(values: dict) -> None:
     for key, value in values.items():
         if isinstance(value, str):
             value = value.strip().lower() if key == "brand_color" else value.strip()
-        if key == "allow_unplanned_audits":
+        if key in ("allow_unplanned_audits", "actions_on_critical"):
             value = bool(value)
         elif key == "dispute_window_days":
             value = int(value)

@@ -109,6 +109,9 @@ def register(app):
     for module in (accounts, users, branches, scorecards, assignments, audits, photos, disputes, reports, batches,
                    notifications, webhooks):
         api.register_blueprint(module.blp)
+    from api import actions  # corrective actions
+
+    api.register_blueprint(actions.blp)
     # flask-smorest adds this for its own pagination, which the API does not use (page_schema):
     # an unused component is a linter warning and a dead class in every generated client.
     api.spec.components.schemas.pop("PaginationMetadata", None)

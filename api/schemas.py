@@ -143,10 +143,14 @@ class SettingsSchema(ma.Schema):
     brand_color = fields.String(required=True, metadata={"description": "A dark colour as #rrggbb."})
     dispute_window_days = fields.Integer(required=True, metadata={
         "description": "Days after approval in which an audit may be disputed."})
+    actions_on_critical = fields.Boolean(required=True, metadata={
+        "description": "Whether a critical failure on approval opens a corrective action (default true)."})
 
 
 class SettingsPatch(Strict):
     allow_unplanned_audits = Bool()
+    actions_on_critical = Bool(metadata={"description": "Whether a critical failure on approval opens a "
+                                                        "corrective action, due in 7 days."})
     dispute_window_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=365), metadata={
         "description": "Days after approval in which the audited employee (or a manager) may dispute an audit."})
     company_name = fields.String(validate=[validate.Length(min=1, max=80), not_blank])

@@ -9,6 +9,8 @@ DEFAULT_SETTINGS = {
     "brand_color": "#0b5c55",
     # Days after approval in which an audit may be disputed (disputes/services.py).
     "dispute_window_days": 14,
+    # A critical failure on approval opens a corrective action (actions/services.py).
+    "actions_on_critical": True,
 }
 
 

@@ -18,6 +18,9 @@ KINDS = {
     "audit_approved": "audit",
     "dispute_opened": "audit",
     "dispute_decided": "audit",
+    # corrective actions (actions/): a new action for its owner, an overdue one (the daily job)
+    "action_assigned": "action",
+    "action_overdue": "action",
 }
 
 

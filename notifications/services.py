@@ -18,12 +18,14 @@ KIND_LABELS = {
     "audit_approved": _l("Approved audits"),
     "dispute_opened": _l("Disputed audits"),
     "dispute_decided": _l("Decided disputes"),
+    "action_assigned": _l("Corrective actions for me or my branch"),
+    "action_overdue": _l("Overdue corrective actions"),
 }
 # Who can receive each kind: the switches shown on a profile page.
 KINDS_FOR_ROLE = {
     "auditor": ("assignment_made", "assignment_changed", "assignment_cancelled", "assignment_overdue",
                 "audit_returned", "dispute_opened", "dispute_decided"),
-    "employee": ("dispute_opened", "dispute_decided"),
+    "employee": ("dispute_opened", "dispute_decided", "action_assigned", "action_overdue"),
     "manager": tuple(KINDS),
     "admin": tuple(KINDS),
     "hr": (),
