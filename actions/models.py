@@ -1,6 +1,7 @@
 """A corrective action on an approved audit: on one criterion, one section or the whole audit."""
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -12,6 +13,8 @@ ACTION_STATUSES = ("open", "in_progress", "done", "verified", "cancelled")
 PENDING = ("open", "in_progress")
 PRIORITIES = ("low", "normal", "high")
 SCOPES = ("criterion", "section", "audit")
+STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
+                 "verified": _l("Verified"), "cancelled": _l("Cancelled"), "pending": _l("To do"), "all": _l("All")}
 
 
 class Action(db.Model):

@@ -10,8 +10,8 @@ from flask_login import current_user, login_required
 from accounts.permissions import can_see_audit, can_see_branch, get_visible_or_404, roles_required
 from actions import queries, services
 from actions.forms import ActionForm, CancelForm, DoneForm, EditActionForm
-from actions.models import ACTION_STATUSES, Action
-from audits.errors import AuditConflict, AuditError, AuditInvalid
+from actions.models import ACTION_STATUSES, STATUS_LABELS, Action
+from audits.errors import AuditError, AuditForbidden, AuditInvalid
 from audits.models import Audit
 from branches.models import Branch
 from core import storage
@@ -20,8 +20,6 @@ from core.timeutil import utcnow
 from extensions import db
 
 bp = Blueprint("actions", __name__)
-STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
-                 "verified": _l("Verified"), "cancelled": _l("Cancelled"), "pending": _l("To do"), "all": _l("All")}
 PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High")}
 CHANGE_LABELS = {"in_progress": _l("Start it"), "done": _l("Mark it done"), "verified": _l("Verify it"),
                  "cancelled": _l("Cancel it")}
@@ -118,8 +116,8 @@ def _target_choices(audit: Audit) -> list[tuple[str, str]]:
 def new_action(audit_id):
     """A new action on an approved audit, by a manager of its branch or an admin."""
     audit = get_visible_or_404(Audit, audit_id, can_see_audit)
-    if not services.can_create(current_user, audit):
-        raise AuditConflict(_("Actions follow approved audits of your branches."))
+    if not services.can_create(current_user, audit):  # a page that cannot be used here (the API: 409)
+        raise AuditForbidden(_("Actions follow approved audits of your branches."))
     form = ActionForm()
     form.target.choices = _target_choices(audit)
     form.owner_id.choices = [(u.id, u.name) for u in services.possible_owners(audit.branch_id)]
@@ -175,6 +173,8 @@ def change_status(action_id):
     """One change of state from the action's page; ``to`` names it."""
     action = _action(action_id)
     to = request.form.get("to", "")
+    if to not in services.TRANSITIONS:
+        abort(400)
     try:
         if to == "done":
             upload = request.files.get("photo")
@@ -196,6 +196,8 @@ def change_status(action_id):
 def edit_action(action_id):
     """Change the details of an action still to be done (a manager of the branch)."""
     action = _action(action_id)
+    if not services.can_manage(current_user, action):
+        raise AuditForbidden(_("Only a manager of the branch or an admin can change an action."))
     form = EditActionForm()
     form.owner_id.choices = [(u.id, u.name) for u in services.possible_owners(action.branch_id)]
     if not form.validate_on_submit():

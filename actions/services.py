@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from accounts.models import User
 from accounts.permissions import can_manage_branch, can_see_audit, can_see_branch, is_own_employee
-from actions.models import PENDING, PRIORITIES, Action
+from actions.models import PENDING, PRIORITIES, STATUS_LABELS, Action
 from audits.errors import AuditConflict, AuditForbidden, AuditInvalid, AuditNotFound
 from audits.models import Audit
 from core.models import get_setting
@@ -186,7 +186,8 @@ def update_action(action: Action, user, **changes) -> Action:
 
 def _require_move(action: Action, to: str) -> None:
     if action.status not in TRANSITIONS[to]:
-        raise AuditConflict(_("An action that is %(status)s cannot become %(to)s.", status=action.status, to=to),
+        raise AuditConflict(_("An action that is “%(status)s” cannot become “%(to)s”.",
+                              status=STATUS_LABELS[action.status], to=STATUS_LABELS[to]),
                             details={"status": action.status, "to": to})
 
 
@@ -257,7 +258,7 @@ def cancel(action: Action, user, reason: str) -> None:
 def change_status(action: Action, user, to: str, *, closing_note: str = "", cancel_reason: str = "") -> None:
     """The API's one entry for a change of state: the function of ``to``."""
     if to == action.status:
-        raise AuditConflict(_("The action is already %(status)s.", status=to), details={"status": to})
+        raise AuditConflict(_("The action is already “%(status)s”.", status=STATUS_LABELS[to]), details={"status": to})
     if to == "in_progress":
         start(action, user)
     elif to == "done":
