@@ -101,6 +101,10 @@ def load() -> list[tuple[str, str, str]]:
         audit_demo.load(users=users, branches=branches, scorecards=scorecards)
     seal_missing()  # the past approvals were loaded quietly: seal them now, oldest first
     rollups.rebuild()  # the history went in without the approvals' signals
+    from actions import demo as action_demo  # corrective actions on some approved audits
+
+    with events.quiet():
+        action_demo.load()
     seen = set()
     logins = []
     for role, email, *_rest in (*USERS, EMPLOYEE_LOGIN):
