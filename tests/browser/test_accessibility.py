@@ -20,7 +20,7 @@ PER_SHAPE = 4  # e.g. the audits seeded in their four states
 # Endpoints that answer with something other than a page (files, PDFs, redirects).
 NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "service_worker", "accounts.theme_css",
              "audits.photo", "reports.audit_pdf", "reports.employee_pdf", "reports.branch_pdf", "reports.export",
-             "reports.mine_pdf",
+             "reports.mine_pdf", "actions.action_photo",
              "scorecards.export", "batches.batch_status", "batches.batch_download"}
 _axe = Axe()
 
@@ -51,7 +51,25 @@ def seed(app, world):
                                   notes="Visit at lunch time", created_by_id=world["admin"]["id"]))
         _report_batch(world)
         _webhook()
+        _actions(disputed, world)
         db.session.commit()
+
+
+def _actions(audit, world):
+    """Ana's overdue action (her list, her report) and manager A's done one (the admin's verify form)."""
+    from datetime import timedelta
+
+    from actions.models import Action
+    from core.timeutil import utcnow
+
+    today = utcnow().date()
+    db.session.add_all([
+        Action(audit=audit, branch_id=audit.branch_id, employee_id=audit.employee_id, scope="criterion",
+               criterion_key="a_no", title="Say your name when greeting", owner_id=world["employee"]["id"],
+               due_date=today - timedelta(days=2), created_by_id=world["manager_a"]["id"]),
+        Action(audit=audit, branch_id=audit.branch_id, employee_id=audit.employee_id, title="Brief the team",
+               owner_id=world["manager_a"]["id"], due_date=today + timedelta(days=5), status="done",
+               done_at=utcnow(), done_by_id=world["manager_a"]["id"], closing_note="Done on Monday.")])
 
 
 def _webhook():
