@@ -239,7 +239,7 @@ def test_settings_only_admins_read_and_change(api):
     assert response.status_code == 422 and "brand_color" in error_of(response)["details"]["json"]
     response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#123ABC", "company_name": " Acme "})
     assert response.get_json() == {"allow_unplanned_audits": False, "brand_color": "#123abc", "company_name": "Acme",
-                                   "dispute_window_days": 14}
+                                   "dispute_window_days": 14, "actions_on_critical": True}
     response = api.patch("admin", "/api/v1/settings", json={"dispute_window_days": 30})
     assert response.get_json()["dispute_window_days"] == 30
     assert api.patch("admin", "/api/v1/settings", json={"dispute_window_days": -1}).status_code == 422
