@@ -175,6 +175,14 @@ def test_on_the_pages_a_manager_creates_an_action_and_its_owner_closes_it_with_a
     assert "Name badges" in branch_list
     report = manager.get(f"/reports/branches/{case['branch']}").get_data(as_text=True)
     assert "1 overdue" in report and "Name badges" in report
+    person = manager.get(f"/reports/employees/{case['employee']}").get_data(as_text=True)
+    assert "1 overdue" in person and "Name badges" in person
+    # the manager gives it more time: no longer overdue; then back to yesterday for the owner
+    later = (utcnow().date() + timedelta(days=3)).isoformat()
+    assert manager.post(f"/actions/{aid}/edit", data={"title": "Name badges", "description": "",
+                                                      "owner_id": case["ids"]["employee"], "due_date": later,
+                                                      "priority": "high"}).status_code == 303
+    assert "Name badges" not in manager.get(f"/branches/{case['branch']}/actions?overdue=1").get_data(as_text=True)
 
     owner = login_as("employee")
     assert "Name badges" in owner.get("/my/actions").get_data(as_text=True)
