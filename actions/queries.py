@@ -86,7 +86,7 @@ class ReportBlock:
 
 
 def report_block(*, branch_id: int | None = None, employee_id: int | None = None,
-                 today: date | None = None) -> ReportBlock:
+                 today: date | None = None, anonymous: bool = False) -> ReportBlock:
     """The actions block of a branch report (its actions) or an employee report (the actions on
     their audits and those their login owns). Today's state, whatever the report's period: an
     overdue action is news now."""
@@ -101,7 +101,10 @@ def report_block(*, branch_id: int | None = None, employee_id: int | None = None
     open_count = db.session.scalar(count) or 0
     late = query.where(Action.due_date < today)
     overdue_count = db.session.scalar(db.select(db.func.count()).select_from(late.subquery())) or 0
+    # ``anonymous``: for the audited employee, who never learns who audited them (an owner who was
+    # the audit's auditor is not named)
     named = db.session.scalars(late.order_by(Action.due_date, Action.id).limit(REPORT_NAMED)).all()
     items = [{"id": a.id, "title": a.title, "due_date": a.due_date, "days_overdue": (today - a.due_date).days,
-              "owner": a.owner.name if a.owner else None, "priority": a.priority} for a in named]
+              "owner": a.owner.name if a.owner and not (anonymous and a.owner_id == a.audit.auditor_id) else None,
+              "priority": a.priority} for a in named]
     return ReportBlock(open_count, overdue_count, items)

@@ -152,7 +152,8 @@ def view_action(action_id):
     section = next((s for s in action.audit.version.sections if s.key == action.section_key), None)
     return render_template("actions/view.html", action=action, changes=services.allowed_changes(current_user, action),
                            change_labels=CHANGE_LABELS, done_form=DoneForm(), cancel_form=CancelForm(),
-                           edit_form=edit, criterion=criterion, section=section, today=utcnow().date())
+                           edit_form=edit, criterion=criterion, section=section, today=utcnow().date(),
+                           shown=lambda person: services.shown_person(current_user, action, person))
 
 
 def _back(action_id):

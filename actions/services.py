@@ -67,6 +67,16 @@ def can_verify(user, action: Action) -> bool:
     return can_manage_branch(user, action.branch_id) and user.id != action.owner_id
 
 
+def shown_person(viewer, action: Action, person):
+    """A person named on an action, as the viewer may see them: the audited employee's login never
+    learns who audited them (a mystery shopper stays anonymous), so the audit's auditor is hidden."""
+    from accounts.permissions import hides_auditor
+
+    if person is None or (hides_auditor(viewer) and person.id == action.audit.auditor_id):
+        return None
+    return person
+
+
 def possible_owners(branch_id: int) -> list[User]:
     """Who may own an action of the branch: its active managers and the active logins of its
     employees, by name."""

@@ -1,6 +1,7 @@
 """Corrective actions: list, create, read, and change one (its details or its state); every rule
 is in actions/services.py, and a refusal is an AuditError mapped by core/errors.py."""
-from flask import abort
+from flask import abort, has_request_context
+from flask_login import current_user
 
 from actions import services
 from actions.models import Action
@@ -17,12 +18,15 @@ blp = make_blueprint("actions_api", "Corrective actions: a manager of the branch
 DETAIL_FIELDS = ("title", "description", "owner_id", "due_date", "priority")
 
 
-def _ref(user):
-    return {"id": user.id, "name": user.name} if user is not None else None
-
-
 def dump(action: Action) -> dict:
-    """An action as JSON (the webhook's ``action.overdue`` sends the same, made by ActionSchema)."""
+    """An action as JSON (the webhook's ``action.overdue`` sends the same, made by ActionSchema).
+    An employee's login never sees the audit's auditor named (``services.shown_person``)."""
+    viewer = current() if has_request_context() and current_user.is_authenticated else None
+
+    def _ref(user):
+        user = services.shown_person(viewer, action, user) if viewer is not None else user
+        return {"id": user.id, "name": user.name} if user is not None else None
+
     return {"id": action.id, "audit_id": action.audit_id, "branch_id": action.branch_id,
             "employee_id": action.employee_id, "scope": action.scope, "criterion_key": action.criterion_key,
             "section_key": action.section_key, "title": action.title, "description": action.description or "",

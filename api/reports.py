@@ -88,7 +88,7 @@ def employee_figures(args, employee_id):
     require_role(*READERS, "employee")
     person = get_visible_or_404(Employee, employee_id, figures.sees_employee)
     return {**_figures(figures.for_employee(person, _own(_filters(args)))),
-            "actions": report_block(employee_id=person.id).as_dict()}
+            "actions": report_block(employee_id=person.id, anonymous=hides_auditor(current())).as_dict()}
 
 
 @blp.route("/reports/overview", methods=["GET"])

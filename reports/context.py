@@ -161,7 +161,7 @@ def employee_report(employee: Employee, f: q.Filters, *, color: str | None = Non
         uid="sections", title=_("Section means against the branch and the company"), color=color)
     data["audits"] = rankings.recent_audits(f, limit=audits)
     data["comments"] = rankings.comments(f, limit=LATEST_COMMENTS)
-    data["actions"] = report_block(employee_id=employee.id)  # today's open and overdue actions
+    data["actions"] = report_block(employee_id=employee.id, anonymous=anonymous)  # today's open and overdue
     if anonymous:
         data["anonymous"] = True
         data["audits"] = [replace(row, auditor="") for row in data["audits"]]

@@ -210,3 +210,17 @@ def test_the_branch_pdf_names_the_overdue_actions(app, client, case, login_as):
     assert response.status_code == 200
     _pages, text = factories.pdf_text(response.data)
     assert "Corrective actions" in text and "Fix the queue sign" in text
+
+
+def test_the_audited_employee_never_learns_that_the_manager_who_opened_her_action_audited_her(app, client, case):
+    with app.app_context():  # manager A audited Ana (managers may audit), and opens the action
+        audit = factories.audit(factories.scorecard(), case["ids"]["manager_a"], case["branch"],
+                                employee_id=case["employee"], reviewed_at=utcnow())
+        db.session.commit()
+        audit_id = audit.id
+    created = _create(client, case, audit_id=audit_id,
+                      due_date=(utcnow().date() - timedelta(days=1)).isoformat(), owner_id=case["ids"]["second"])
+    aid = created.get_json()["id"]
+    assert call(client, case, "second", "GET", f"/api/v1/actions/{aid}").get_json()["created_by"]["name"]
+    seen = call(client, case, "employee", "GET", f"/api/v1/actions/{aid}").get_json()
+    assert seen["created_by"] is None and seen["owner"]["id"] == case["ids"]["second"]
