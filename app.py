@@ -133,6 +133,10 @@ def connect_packages(app):
     webhooks.init_app(app, payloads={"audit": audit_payload})
     rollups.connect()
     security.init_app(app)  # the security log listens to accounts' and reports' signals; data rights
+    import actions  # corrective actions: opened on a critical failure; the API's view for their webhook
+    from api.actions import action_payload
+
+    actions.init_app(app, payload=action_payload)
 
 
 def register_commands(app):

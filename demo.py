@@ -119,6 +119,10 @@ def load() -> list[tuple[str, str, str]]:
     from security import demo as security_demo  # a few events for the security log's page
 
     security_demo.load(users)
+    from actions import demo as action_demo  # corrective actions on some approved audits
+
+    with events.quiet():
+        action_demo.load()
     seen = set()
     logins = []
     for role, email, *_rest in (*USERS, EMPLOYEE_LOGIN):

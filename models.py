@@ -1,6 +1,7 @@
 """Imports every model so that the metadata (and Alembic's autogenerate) sees all tables."""
 from accounts.models import ApiToken, User, manager_branches  # noqa: F401
 from accounts.second_factor import RecoveryCode, TwoFactor  # noqa: F401
+from actions.models import Action  # noqa: F401
 from audits.models import Answer, Assignment, Audit, AuditEvent, Photo, SectionScore  # noqa: F401
 from branches.models import Branch, Employee  # noqa: F401
 from calibration.models import CalibrationParticipant, CalibrationSession  # noqa: F401

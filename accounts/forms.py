@@ -91,6 +91,9 @@ class SettingsForm(FlaskForm):
         _l("Calibration tolerance (points)"), default=5,
         validators=[Optional(), NumberRange(min=0, max=100)],
         description=_l("A calibration participant whose score is further than this from the expert's is flagged."))
+    actions_on_critical = BooleanField(_l("A critical failure opens a corrective action"),
+                                       description=_l("On approval, owned by the branch's first manager and due "
+                                                      "in 7 days; every manager of the branch is told."))
 
     def validate_brand_color(self, field):
         import re

@@ -275,7 +275,8 @@ def settings():
     if form.validate_on_submit():
         values = {"company_name": form.company_name.data, "brand_color": form.brand_color.data,
                   "allow_unplanned_audits": form.allow_unplanned_audits.data,
-                  "require_2fa_for": list(form.require_2fa_for.data or [])}
+                  "require_2fa_for": list(form.require_2fa_for.data or []),
+                  "actions_on_critical": form.actions_on_critical.data}
         if form.dispute_window_days.data is not None:  # left empty: unchanged
             values["dispute_window_days"] = form.dispute_window_days.data
         for key in ("recognition_min_audits", "recognition_threshold"):  # recognition; empty: unchanged

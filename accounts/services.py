@@ -265,7 +265,7 @@ def save_settings(values: dict, actor=None, address=None) -> None:
     for key, value in values.items():
         if isinstance(value, str):
             value = value.strip().lower() if key == "brand_color" else value.strip()
-        if key == "allow_unplanned_audits":
+        if key in ("allow_unplanned_audits", "actions_on_critical"):
             value = bool(value)
         elif key in ("dispute_window_days", "recognition_min_audits", "recognition_threshold"):
             value = int(value)

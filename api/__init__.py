@@ -118,6 +118,9 @@ def register(app):
                    calibrations,
                    ):
         api.register_blueprint(module.blp)
+    from api import actions  # corrective actions
+
+    api.register_blueprint(actions.blp)
     # flask-smorest adds this for its own pagination, which the API does not use (page_schema):
     # an unused component is a linter warning and a dead class in every generated client.
     api.spec.components.schemas.pop("PaginationMetadata", None)

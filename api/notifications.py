@@ -15,10 +15,10 @@ blp = make_blueprint("notifications_api", "Your notifications (every role): newe
 class NotificationSchema(ma.Schema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True, metadata={"enum": list(KINDS)})
-    subject_type = fields.String(required=True, metadata={"enum": ["assignment", "audit", "calibration"],
+    subject_type = fields.String(required=True, metadata={"enum": sorted(set(KINDS.values())),
                                  "description": "What the notification is about."})
     subject_id = fields.Integer(required=True, metadata={
-        "description": "The assignment's or audit's id (a cancelled assignment no longer exists)."})
+        "description": "The assignment's, audit's or action's id (a cancelled assignment no longer exists)."})
     text = fields.String(required=True, metadata={"description": "One sentence, in your language."})
     url = fields.String(required=True, metadata={"description": "The web page it leads to."})
     created_at = UTCDateTime(required=True)

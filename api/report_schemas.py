@@ -7,6 +7,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from accounts.models import LANGUAGES
+from api.action_schemas import ActionCountsSchema
 from api.schemas import Query, Text
 from reports.filters import FilterArgs, PeriodFilterArgs
 
@@ -115,6 +116,13 @@ class Figures(ma.Schema):
 class BranchFigures(Figures):
     employees = fields.List(fields.Nested(RankedFigures), required=True,
                             metadata={"description": "The branch's employees, best mean first."})
+    actions = fields.Nested(ActionCountsSchema, required=True, metadata={
+        "description": "The branch's corrective actions today: open, overdue, the overdue ones named."})
+
+
+class EmployeeFigures(Figures):
+    actions = fields.Nested(ActionCountsSchema, required=True, metadata={
+        "description": "Corrective actions today on the employee's audits or owned by their login."})
 
 
 class OverviewFigures(Figures):

@@ -8,6 +8,7 @@ and function), scoped to the token's user.
 from flask_babel import gettext as _
 
 from accounts.permissions import can_download_audit_pdf, get_visible_or_404, hides_auditor
+from actions.queries import report_block
 from api import report_schemas as s
 from api.common import ID, ApiError, current, fail, handle_http_error, make_blueprint, require_role
 from audits.models import Audit
@@ -73,19 +74,21 @@ def branch_figures(args, branch_id):
     months, approved audits)."""
     require_role(*READERS)
     place = get_visible_or_404(Branch, branch_id, figures.sees_branch)
-    return _figures(figures.for_branch(place, _filters(args)))
+    return {**_figures(figures.for_branch(place, _filters(args))),
+            "actions": report_block(branch_id=place.id).as_dict()}
 
 
 @blp.route(f"/reports/employees/<{ID}:employee_id>", methods=["GET"])
 @blp.arguments(s.StrictPeriodFilters, location="query")
-@blp.response(200, s.Figures)
+@blp.response(200, s.EmployeeFigures)
 @blp.errors(401, 403, 404, 422)
 def employee_figures(args, employee_id):
     """An employee's figures over a period, as their report page and PDF show them. An employee's
     login reads its own (approved audits only)."""
     require_role(*READERS, "employee")
     person = get_visible_or_404(Employee, employee_id, figures.sees_employee)
-    return _figures(figures.for_employee(person, _own(_filters(args))))
+    return {**_figures(figures.for_employee(person, _own(_filters(args)))),
+            "actions": report_block(employee_id=person.id, anonymous=hides_auditor(current())).as_dict()}
 
 
 @blp.route("/reports/overview", methods=["GET"])

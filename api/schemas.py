@@ -151,10 +151,14 @@ class SettingsSchema(ma.Schema):
         "description": "Roles that must use a second factor (an authenticator app) to log in on the web."})
     calibration_tolerance_points = fields.Float(required=True, metadata={
         "description": "How far (points of the 0-100 score) a calibration participant may be from the expert."})
+    actions_on_critical = fields.Boolean(required=True, metadata={
+        "description": "Whether a critical failure on approval opens a corrective action (default true)."})
 
 
 class SettingsPatch(Strict):
     allow_unplanned_audits = Bool()
+    actions_on_critical = Bool(metadata={"description": "Whether a critical failure on approval opens a "
+                                                        "corrective action, due in 7 days."})
     dispute_window_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=365), metadata={
         "description": "Days after approval in which the audited employee (or a manager) may dispute an audit."})
     recognition_min_audits = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000), metadata={

@@ -24,6 +24,8 @@ DEFAULT_SETTINGS = {
     "require_2fa_for": ["admin", "hr"],
     # How far (points of the 0-100 score) a calibration participant may be from the expert's score.
     "calibration_tolerance_points": 5,
+    # A critical failure on approval opens a corrective action (actions/services.py).
+    "actions_on_critical": True,
 }
 
 

@@ -140,6 +140,7 @@ def nav_items():
     wanted = [
         ("audits.my_assignments", _l("My assignments"), ("auditor",)),
         ("reports.mine", _l("My audits"), ("employee",)),
+        ("actions.my_actions", _l("My actions"), ("manager", "employee")),
         ("disputes.list_disputes", _l("Disputes"), ("admin", "manager", "hr")),
         ("disputes.auditors_report", _l("Auditors"), ("admin", "hr")),
         ("calibration.list_sessions", _l("Calibration"), ("admin", "manager", "auditor", "hr")),

@@ -50,6 +50,12 @@ def notify_overdue_command():
     from notifications.overdue import notify_overdue
 
     click.echo(f"{notify_overdue()} overdue assignment(s) notified.")
+    from actions.overdue import notify_overdue_actions
+    from extensions import db
+
+    told = notify_overdue_actions()
+    db.session.commit()
+    click.echo(f"{told} overdue corrective action(s) notified.")
 
 
 @click.command("failed-jobs")

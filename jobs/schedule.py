@@ -79,6 +79,9 @@ def daily_overdue_check():
 
     with jobs_queue.job_context():
         notify_overdue()
+        from actions.overdue import notify_overdue_actions  # corrective actions past their due date
+
+        notify_overdue_actions()
         schedule_daily_jobs(utcnow() + timedelta(minutes=1))
     from reports.batches import recover_job
 

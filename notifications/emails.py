@@ -35,6 +35,8 @@ def subject_line(kind: str) -> str:
         "dispute_opened": _("An audit was disputed"),
         "dispute_decided": _("A dispute was closed"),
         "calibration_invited": _("You take part in a calibration session"),
+        "action_assigned": _("A corrective action is yours"),
+        "action_overdue": _("A corrective action is overdue"),
     }[kind]
 
 
@@ -57,6 +59,12 @@ def describe(note: Notification) -> str:
                  branch=branch)
     if note.kind == "audit_submitted":
         return _("An audit at %(branch)s was submitted and waits for review.", branch=branch)
+    if note.kind == "action_assigned":
+        return _("A corrective action at %(branch)s is due on %(date)s: %(title)s", branch=branch,
+                 date=due or "?", title=data.get("title") or "")
+    if note.kind == "action_overdue":
+        return _("A corrective action at %(branch)s was due on %(date)s and is not done yet: %(title)s",
+                 branch=branch, date=due or "?", title=data.get("title") or "")
     if note.kind == "dispute_opened":
         return _("An audit at %(branch)s was disputed.", branch=branch)
     if note.kind == "calibration_invited":
@@ -77,6 +85,8 @@ def link(note: Notification, external: bool = False) -> str:
         return url_for("audits.view_audit", audit_id=note.subject_id, _external=external)
     if note.subject_type == "calibration":
         return url_for("calibration.view_session", session_id=note.subject_id, _external=external)
+    if note.subject_type == "action":
+        return url_for("actions.view_action", action_id=note.subject_id, _external=external)
     if note.kind == "assignment_overdue" and note.user_id != (note.data or {}).get("auditor_id"):
         return url_for("audits.edit_assignment", assignment_id=note.subject_id, _external=external)
     return url_for("audits.my_assignments", _external=external)

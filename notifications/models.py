@@ -19,6 +19,9 @@ KINDS = {
     "dispute_opened": "audit",
     "dispute_decided": "audit",
     "calibration_invited": "calibration",
+    # corrective actions (actions/): a new action for its owner, an overdue one (the daily job)
+    "action_assigned": "action",
+    "action_overdue": "action",
 }
 
 

@@ -19,12 +19,14 @@ KIND_LABELS = {
     "dispute_opened": _l("Disputed audits"),
     "dispute_decided": _l("Decided disputes"),
     "calibration_invited": _l("Calibration sessions I take part in"),
+    "action_assigned": _l("Corrective actions for me or my branch"),
+    "action_overdue": _l("Overdue corrective actions"),
 }
 # Who can receive each kind: the switches shown on a profile page.
 KINDS_FOR_ROLE = {
     "auditor": ("assignment_made", "assignment_changed", "assignment_cancelled", "assignment_overdue",
                 "audit_returned", "dispute_opened", "dispute_decided", "calibration_invited"),
-    "employee": ("dispute_opened", "dispute_decided"),
+    "employee": ("dispute_opened", "dispute_decided", "action_assigned", "action_overdue"),
     "manager": tuple(KINDS),
     "admin": tuple(KINDS),
     "hr": (),

@@ -13,6 +13,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from actions.queries import report_block
 from audits.display import audit_sections, loose_photos
 from audits.models import Audit
 from branches.models import Branch, Employee
@@ -160,6 +161,7 @@ def employee_report(employee: Employee, f: q.Filters, *, color: str | None = Non
         uid="sections", title=_("Section means against the branch and the company"), color=color)
     data["audits"] = rankings.recent_audits(f, limit=audits)
     data["comments"] = rankings.comments(f, limit=LATEST_COMMENTS)
+    data["actions"] = report_block(employee_id=employee.id, anonymous=anonymous)  # today's open and overdue
     if anonymous:
         data["anonymous"] = True
         data["audits"] = [replace(row, auditor="") for row in data["audits"]]
@@ -182,6 +184,7 @@ def branch_report(branch: Branch, f: q.Filters, *, color: str | None = None, rev
     data["audits"] = rankings.recent_audits(f, limit=audits)
     data["comments"] = rankings.comments(f, limit=LATEST_COMMENTS)
     data["awaiting_count"], data["awaiting"] = rankings.awaiting_review(f, limit=10) if reviewer else (0, [])
+    data["actions"] = report_block(branch_id=branch.id)  # today's open and overdue actions
     return data
 
 

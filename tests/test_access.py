@@ -75,6 +75,14 @@ POLICY = {
     "disputes.decide": MANAGES_A, "disputes_api.decide_dispute": MANAGES_A,
     "disputes.withdraw": set(), "disputes_api.withdraw_dispute": set(),
     "disputes.auditors_report": {"admin", "hr"},
+    # corrective actions: the walk's is manager A's, on Ana's audit (she sees it); new ones only on
+    # an approved audit (the walk's is submitted when read; its reviewers approve it before they post)
+    "actions.my_actions": LOGGED_IN, "actions.branch_actions": SEES_A,
+    "actions.new_action": {"GET": set(), "POST": MANAGES_A},
+    "actions.view_action": SEES_A | EMPLOYEE, "actions.action_photo": SEES_A | EMPLOYEE,
+    "actions.change_status": MANAGES_A, "actions.edit_action": MANAGES_A,
+    "actions_api.list_actions": LOGGED_IN, "actions_api.create_action": MANAGERS | ADMIN,
+    "actions_api.get_action": SEES_A | EMPLOYEE, "actions_api.update_action": MANAGES_A,
     # API: the same rules
     "accounts_api.me": LOGGED_IN, "accounts_api.get_settings": ADMIN, "accounts_api.update_settings": ADMIN,
     "users_api.list_users": MANAGERS | ADMIN, "users_api.create_user": ADMIN, "users_api.get_user": ADMIN,

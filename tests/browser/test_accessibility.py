@@ -23,7 +23,7 @@ NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "servic
              "reports.mine_pdf",
              "scorecards.export", "batches.batch_status", "batches.batch_download",
              "security.personal_data_zip",
-             "calibration.session_pdf"}
+             "calibration.session_pdf", "actions.action_photo"}
 # The pages of signing in: a signed-in person is sent on from them, so they are checked signed out.
 SIGNED_OUT_PAGES = {"accounts.login", "accounts.login_code", "accounts.forgot_password", "accounts.reset_password"}
 _axe = Axe()
@@ -57,6 +57,7 @@ def seed(app, world):
         _webhook()
         _coaching(world)
         _calibrations(world, version)
+        _actions(disputed, world)
         db.session.commit()
 
 
@@ -89,6 +90,23 @@ def _calibrations(world, version):
                 user_id=user_id, is_expert=user_id == expert.id, answers=answers if closed else {},
                 comments={}, score=61.1 if closed and answers.get("a_yes") == "yes" else None))
         db.session.add(session)
+
+
+def _actions(audit, world):
+    """Ana's overdue action (her list, her report) and manager A's done one (the admin's verify form)."""
+    from datetime import timedelta
+
+    from actions.models import Action
+    from core.timeutil import utcnow
+
+    today = utcnow().date()
+    db.session.add_all([
+        Action(audit=audit, branch_id=audit.branch_id, employee_id=audit.employee_id, scope="criterion",
+               criterion_key="a_no", title="Say your name when greeting", owner_id=world["employee"]["id"],
+               due_date=today - timedelta(days=2), created_by_id=world["manager_a"]["id"]),
+        Action(audit=audit, branch_id=audit.branch_id, employee_id=audit.employee_id, title="Brief the team",
+               owner_id=world["manager_a"]["id"], due_date=today + timedelta(days=5), status="done",
+               done_at=utcnow(), done_by_id=world["manager_a"]["id"], closing_note="Done on Monday.")])
 
 
 def _webhook():

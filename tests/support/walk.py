@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from PIL import Image
 
 from accounts.models import ApiToken, User
+from actions.models import Action
 from audits.models import Assignment, Photo
 from branches.models import Employee
 from disputes.models import Dispute, DisputeEvidence
@@ -42,6 +43,10 @@ def access_objects(app, world, people) -> dict:
         dispute.evidence.append(DisputeEvidence(filename="access-test.jpg", width=8, height=8, size=image.tell(),
                                                 sha256="0" * 64, uploaded_by_id=world["employee"]["id"]))
         db.session.add(dispute)
+        # manager A's action on the audit (made directly: the walk's audit is submitted), with a photo
+        action = Action(audit=audit, branch_id=audit.branch_id, employee_id=audit.employee_id, title=MARKER,
+                        owner_id=world["manager_a"]["id"], due_date=date.today(), photo="access-test.jpg")
+        db.session.add(action)
         webhook = WebhookEndpoint(url="https://127.0.0.1:9/veraz", events=["audit.approved"], secret="whsec_x")
         delivery = WebhookDelivery(endpoint=webhook, delivery_id="00000000-0000-4000-8000-000000000001",
                                    event="audit.approved", body="{}", status="failed", attempts=6)
@@ -64,6 +69,7 @@ def access_objects(app, world, people) -> dict:
             "branch_id": world["branch_a"],
             "employee_id": world["employee_a"], "user_id": world["auditor"]["id"], "token_id": token.id,
             "photo_id": photo.id, "dispute_id": dispute.id, "evidence_id": dispute.evidence[0].id,
+            "action_id": action.id,
             "slug": version.scorecard.slug, "card_id": draft.scorecard_id,
             "number": draft.number, "key": draft.sections[0].criteria[0].key, "section_key": draft.sections[0].key,
             "section_as_key": draft.sections[0].key, "what": "audits", "fmt": "csv",
