@@ -4,7 +4,7 @@ One table, ``action`` (actions/models.py): an action on a criterion, a section o
 approved audit, its owner, due date, priority and state. Nothing to fill: no action exists yet.
 
 Revision ID: f0ded5950554
-Revises: b91d8cd7f77d
+Revises: 0d0445d5a520
 Create Date: 2026-11-29 11:11:41.975451
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f0ded5950554'
-down_revision = 'b91d8cd7f77d'
+down_revision = '0d0445d5a520'
 branch_labels = None
 depends_on = None
 
