@@ -85,6 +85,9 @@ def register_blueprints(app):
     for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, disputes.routes, reports.routes,
                  api):
         area.register(app)
+    import surveys  # customer surveys: the public page /s/<token> and the managers' pages
+
+    surveys.init_app(app)
 
 
 def register_errorhandlers(app):
@@ -103,7 +106,7 @@ def connect_packages(app):
     import notifications
     import records
     import webhooks
-    from api import audit_payload
+    from api import audit_payload, survey_response_payload
     from audits.usage import audits_per_version  # feature packages load in the factory, as above
     from reports import rollups
     from scorecards.services import count_audits_with
@@ -111,7 +114,7 @@ def connect_packages(app):
     count_audits_with(app, audits_per_version)
     notifications.init_app(app)
     records.init_app(app)
-    webhooks.init_app(app, payloads={"audit": audit_payload})
+    webhooks.init_app(app, payloads={"audit": audit_payload, "survey_response": survey_response_payload})
     rollups.connect()
 
 

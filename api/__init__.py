@@ -46,6 +46,14 @@ def audit_payload(audit) -> dict:
     return AuditSchema().dump(detail(audit))
 
 
+def survey_response_payload(response) -> dict:
+    """A survey response as GET /surveys/responses lists it: the data of its webhook event."""
+    from api.survey_schemas import SurveyResponseSchema
+    from api.surveys import dump_response
+
+    return SurveyResponseSchema().dump(dump_response(response))
+
+
 def schema_name(schema) -> str:
     """Component names: the class name without "Schema"; a partial (PATCH) body gets "Patch"."""
     cls = resolve_schema_cls(schema)
@@ -88,6 +96,7 @@ def register(app):
         photos,
         reports,
         scorecards,
+        surveys,
         users,
         webhooks,
     )
@@ -107,7 +116,7 @@ def register(app):
         "type": "http", "scheme": "bearer",
         "description": "A personal access token: `Authorization: Bearer vz_...`."})
     for module in (accounts, users, branches, scorecards, assignments, audits, photos, disputes, reports, batches,
-                   notifications, webhooks):
+                   notifications, webhooks, surveys):
         api.register_blueprint(module.blp)
     # flask-smorest adds this for its own pagination, which the API does not use (page_schema):
     # an unused component is a linter warning and a dead class in every generated client.
