@@ -44,6 +44,7 @@ def access_objects(app, world, people) -> dict:
         delivery = WebhookDelivery(endpoint=webhook, delivery_id="00000000-0000-4000-8000-000000000001",
                                    event="audit.approved", body="{}", status="failed", attempts=6)
         db.session.add_all([webhook, delivery])
+        survey = _survey_response(world)
         auditor = db.session.get(User, world["auditor"]["id"])
         token, _secret = ApiToken.issue(auditor, "walk")
         tokens = {}
@@ -66,6 +67,7 @@ def access_objects(app, world, people) -> dict:
             "code": "en", "digest": "0", "filename": "css/app.css", "first_section": first.key,
             "tokens": tokens, "email": world["auditor"]["email"], "batch_id": batch.id,
             "endpoint_id": webhook.id, "webhook_id": webhook.id, "delivery_id": delivery.id,
+            "token": survey.link.token, "link_id": survey.link_id, "response_id": survey.id,
         }
 
 
@@ -83,3 +85,17 @@ def _finished_batch(app, world):
     db.session.add(batch)
     storage(app).put("batches/walk.zip", b"PK\x05\x06" + bytes(18), "application/zip")  # an empty ZIP
     return batch
+
+
+def _survey_response(world):
+    """Branch A's survey link and a customer's response with a comment (surveys/)."""
+    from core.timeutil import utcnow
+    from surveys.models import SurveyLink, SurveyResponse
+
+    link = SurveyLink(token="walk-survey-token-a", branch_id=world["branch_a"], language="en")
+    now = utcnow()
+    response = SurveyResponse(link=link, branch_id=world["branch_a"], created_at=now, month=now.date().replace(day=1),
+                              receipt="walk", nps=9, csat=4, resolved="yes", comment=MARKER)
+    db.session.add_all([link, response])
+    db.session.flush()
+    return response
