@@ -92,8 +92,9 @@ def scatter_chart(points, rho, *, uid: str, color: str | None = None) -> Chart:
     for v in (0, 25, 50, 75, 100):
         body.append(f'<text x="{_num(x(v))}" y="{height - bottom + 16}" text-anchor="middle" font-size="11" '
                     f'fill="{MUTED}">{v}</text>')
+    axis = escape(_("Mean audit score (%)"))
     body.append(f'<text x="{_num(left + plot_w / 2)}" y="{height - 4}" text-anchor="middle" font-size="11" '
-                f'fill="{MUTED}">{escape(_("Mean audit score (%)"))}</text>')
+                f'fill="{MUTED}">{axis}</text>')
     for _name, mean, nps in points:
         body.append(f'<circle cx="{_num(x(mean))}" cy="{_num(y(nps))}" r="4.5" fill="{color}" '
                     f'fill-opacity="0.8"/>')
