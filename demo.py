@@ -101,6 +101,9 @@ def load() -> list[tuple[str, str, str]]:
         audit_demo.load(users=users, branches=branches, scorecards=scorecards)
     seal_missing()  # the past approvals were loaded quietly: seal them now, oldest first
     rollups.rebuild()  # the history went in without the approvals' signals
+    from surveys import demo as survey_demo  # customers' answers beside the audits
+
+    survey_demo.load(branches)
     seen = set()
     logins = []
     for role, email, *_rest in (*USERS, EMPLOYEE_LOGIN):
