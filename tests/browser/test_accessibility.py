@@ -21,7 +21,10 @@ PER_SHAPE = 4  # e.g. the audits seeded in their four states
 NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "service_worker", "accounts.theme_css",
              "audits.photo", "reports.audit_pdf", "reports.employee_pdf", "reports.branch_pdf", "reports.export",
              "reports.mine_pdf",
-             "scorecards.export", "batches.batch_status", "batches.batch_download"}
+             "scorecards.export", "batches.batch_status", "batches.batch_download",
+             # the survey poster is a PDF; the customer's page has no link from the app (it is on the
+             # poster) and its own check, logged out, in tests/browser/test_surveys_browser.py
+             "surveys.link_poster", "surveys_public.survey"}
 _axe = Axe()
 
 
@@ -51,6 +54,7 @@ def seed(app, world):
                                   notes="Visit at lunch time", created_by_id=world["admin"]["id"]))
         _report_batch(world)
         _webhook()
+        _survey(world)
         db.session.commit()
 
 
@@ -60,6 +64,18 @@ def _webhook():
 
     db.session.add(WebhookEndpoint(url="https://hooks.example.test/veraz", events=["audit.approved"],
                                    secret="whsec_test"))  # noqa: S106  # nosec B106: a test endpoint's made-up secret
+
+
+def _survey(world):
+    """Branch A's survey link and a customer's answer with a comment (the links and responses pages)."""
+    from core.timeutil import utcnow
+    from surveys.models import SurveyLink, SurveyResponse
+
+    link = SurveyLink(token="axe-survey-token", branch_id=world["branch_a"])
+    now = utcnow()
+    db.session.add_all([link, SurveyResponse(link=link, branch_id=world["branch_a"], created_at=now,
+                                             month=now.date().replace(day=1), receipt="axe", nps=7, csat=4,
+                                             resolved="partly", comment="The queue was long")])
 
 
 def _report_batch(world):
