@@ -248,9 +248,9 @@ def test_a_contact_centre_system_makes_a_single_use_link(app, world):
     refused = app.test_client().post("/api/v1/surveys/links", json={"branch_id": world["branch_a"]},
                                      headers={"Authorization": f"Bearer {token_for(app, world, 'manager_b')}"})
     assert refused.status_code == 404
-    with app.app_context():
-        row = db.session.scalar(db.select(SurveyResponse))
-        assert row.employee_id == world["employee_a"]
+    figures = app.test_client().get(f"/api/v1/reports/employees/{world['employee_a']}",
+                                    headers={"Authorization": f"Bearer {secret}"}).get_json()
+    assert figures["responses"] == 1 and figures["nps"] is None  # under the minimum of 10
 
 
 def test_a_revoked_link_takes_no_more_answers(app, world, branch_link, login_as):
@@ -337,3 +337,15 @@ def test_the_agreement_of_audits_and_customers_matches_a_hand_worked_spearman(ap
         assert "<title" in str(result.chart.svg) and len(result.chart.rows) == 5
         fewer = agreement.agreement(rows[:4], nps)
         assert fewer.rho is None and fewer.n == 4 and "Too few branches" in fewer.reading
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler needed")
+def test_the_branch_pdf_holds_what_customers_say_beside_the_score(app, world, branch_link, login_as, tmp_path):
+    _link_id, token = branch_link
+    answer(new_browser(app), token, comment="Clean and quick")
+    response = login_as("manager_a").get(f"/reports/branches/{world['branch_a']}.pdf?lang=en")
+    assert response.status_code == 200
+    (tmp_path / "branch.pdf").write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "branch.pdf"), "-"], capture_output=True,
+                          text=True, timeout=60, check=True).stdout
+    assert "What customers say" in text and "Too few responses" in text and "Clean and quick" in text
