@@ -58,6 +58,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_FAILURE_LIMIT": os.environ.get("LOGIN_FAILURE_LIMIT", "5 per minute"),
+        # Answers a survey page takes per address (surveys/public.py; docs/surveys.md).
+        "SURVEY_RATE_LIMIT": os.environ.get("SURVEY_RATE_LIMIT", "20 per hour"),
         # Redis, when set, is what several servers share: the limiter's counters (else each
         # process counts alone) and the job queue (else jobs run in the app's process).
         "REDIS_URL": os.environ.get("REDIS_URL", ""),

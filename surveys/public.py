@@ -58,9 +58,15 @@ def _page(link, lang, device, new_device, *, state="form", form=None, status=200
     return response
 
 
-def _closed(lang, status):
+@bp.errorhandler(429)
+def too_many(exc):
+    """Past the rate limit: the customer's page says so politely, and sets no cookie."""
+    return _closed(request.accept_languages.best_match(LANGUAGES) or "es", 429, state="limited")
+
+
+def _closed(lang, status, state="closed"):
     with force_locale(lang):
-        body = render_template("surveys/public.html", link=None, lang_code=lang, state="closed", form=None,
+        body = render_template("surveys/public.html", link=None, lang_code=lang, state=state, form=None,
                                message="", questions={}, settings_=None, other_lang=None)
     return current_app.make_response((body, status))
 

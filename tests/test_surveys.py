@@ -169,9 +169,11 @@ def test_the_rate_limit_answers_429_past_its_count(make_app):
         db.session.add(SurveyLink(token="limit-token-123", branch_id=w["branch_a"]))
         db.session.commit()
     limiter.reset()
-    statuses = [answer(new_browser(app), "limit-token-123", nps=n).status_code for n in range(4)]
+    replies = [answer(new_browser(app), "limit-token-123", nps=n) for n in range(4)]
     limiter.reset()
-    assert statuses == [200, 200, 200, 429]
+    assert [r.status_code for r in replies] == [200, 200, 200, 429]
+    assert b"Please try again in a while" in replies[-1].data
+    assert [h.split("=", 1)[0] for h in replies[-1].headers.getlist("Set-Cookie")] == []
 
 
 def test_the_page_speaks_the_customers_language(app, world, branch_link):
