@@ -103,6 +103,9 @@ def register_blueprints(app):
                  calibration.routes,
                  api):
         area.register(app)
+    import surveys  # customer surveys: the public page /s/<token> and the managers' pages
+
+    surveys.init_app(app)
 
 
 def register_errorhandlers(app):
@@ -122,7 +125,7 @@ def connect_packages(app):
     import records
     import security
     import webhooks
-    from api import audit_payload
+    from api import audit_payload, survey_response_payload
     from audits.usage import audits_per_version  # feature packages load in the factory, as above
     from reports import rollups
     from scorecards.services import count_audits_with
@@ -130,7 +133,7 @@ def connect_packages(app):
     count_audits_with(app, audits_per_version)
     notifications.init_app(app)
     records.init_app(app)
-    webhooks.init_app(app, payloads={"audit": audit_payload})
+    webhooks.init_app(app, payloads={"audit": audit_payload, "survey_response": survey_response_payload})
     rollups.connect()
     security.init_app(app)  # the security log listens to accounts' and reports' signals; data rights
     import actions  # corrective actions: opened on a critical failure; the API's view for their webhook

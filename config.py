@@ -68,6 +68,8 @@ def from_environment(instance_path: str) -> dict:
         # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (ProxyFix in
         # app.py); 0 trusts none of those headers, so a client cannot forge its address.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Answers a survey page takes per address (surveys/public.py; docs/surveys.md).
+        "SURVEY_RATE_LIMIT": os.environ.get("SURVEY_RATE_LIMIT", "20 per hour"),
         # Redis, when set, is what several servers share: the limiter's counters (else each
         # process counts alone) and the job queue (else jobs run in the app's process).
         "REDIS_URL": os.environ.get("REDIS_URL", ""),

@@ -123,6 +123,9 @@ def load() -> list[tuple[str, str, str]]:
 
     with events.quiet():
         action_demo.load()
+    from surveys import demo as survey_demo  # customers' answers beside the audits
+
+    survey_demo.load(branches)
     seen = set()
     logins = []
     for role, email, *_rest in (*USERS, EMPLOYEE_LOGIN):

@@ -14,4 +14,5 @@ from reports.batch_models import MonthlyDelivery, ReportBatch  # noqa: F401
 from reports.models import TABLES  # noqa: F401  (the roll-ups: Core tables)
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section  # noqa: F401
 from security.models import Erasure, SecurityEvent  # noqa: F401
+from surveys.models import SurveyLink, SurveyResponse, SurveySettings  # noqa: F401
 from webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -46,6 +46,14 @@ def audit_payload(audit) -> dict:
     return AuditSchema().dump(detail(audit))
 
 
+def survey_response_payload(response) -> dict:
+    """A survey response as GET /surveys/responses lists it: the data of its webhook event."""
+    from api.survey_schemas import SurveyResponseSchema
+    from api.surveys import dump_response
+
+    return SurveyResponseSchema().dump(dump_response(response))
+
+
 def schema_name(schema) -> str:
     """Component names: the class name without "Schema"; a partial (PATCH) body gets "Patch"."""
     cls = resolve_schema_cls(schema)
@@ -93,6 +101,7 @@ def register(app):
         reports,
         scorecards,
         security,
+        surveys,
         users,
         webhooks,
     )
@@ -116,6 +125,7 @@ def register(app):
                    coaching, recognition,
                    security,
                    calibrations,
+                   surveys,
                    ):
         api.register_blueprint(module.blp)
     from api import actions  # corrective actions

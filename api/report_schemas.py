@@ -111,6 +111,16 @@ class Figures(ma.Schema):
                            metadata={"description": "One row per scorecard and section."})
     criteria = fields.List(fields.Nested(CriterionFigures), required=True)
     kpis = fields.List(fields.Nested(KpiFigures), required=True)
+    # The customers' voice over the same period (surveys/figures.py; docs/surveys.md).
+    nps = fields.Float(required=True, allow_none=True, validate=validate.Range(min=-100, max=100), metadata={
+        "description": "Net Promoter Score: % promoters (9-10) minus % detractors (0-6) of the survey "
+                       "responses; null under the minimum of responses (too few)."})
+    csat = fields.Float(required=True, allow_none=True, validate=validate.Range(min=0, max=100), metadata={
+        "description": "% of the responses rating satisfaction 4 or 5 (of 5); null under the minimum."})
+    fcr = fields.Float(required=True, allow_none=True, validate=validate.Range(min=0, max=100), metadata={
+        "description": "First-contact resolution: % answering yes to \"Was your query resolved?\"; null under "
+                       "the minimum."})
+    responses = fields.Integer(required=True, metadata={"description": "Survey responses in the period."})
 
 
 class BranchFigures(Figures):

@@ -59,7 +59,9 @@ def _lang(args) -> str:
 def _figures(fig: dict) -> dict:
     """reports/figures.py's dict in the shape of ``s.Figures``."""
     summary, f = fig["summary"], fig["filters"]
-    out = {key: value for key, value in fig.items() if key not in ("summary", "filters")}
+    out = {key: value for key, value in fig.items() if key not in ("summary", "filters", "survey", "survey_by_branch")}
+    if "survey" in fig:  # the customers' figures beside the audits' (surveys/figures.py)
+        out.update(fig["survey"].total.as_json())
     out.update({"date_from": f.date_from, "date_to": f.date_to, "audits": summary.audits, "mean_score": summary.mean,
                 "pass_rate": summary.pass_rate, "critical_failures": summary.critical_failures})
     return out

@@ -151,6 +151,8 @@ def nav_items():
         ("scorecards.index", _l("Scorecards"), ("admin",)),
         ("branches.list_branches", _l("Branches"), ("admin", "manager", "hr")),
         ("branches.list_employees", _l("Employees"), ("admin", "manager", "hr")),
+        ("surveys.links", _l("Customer surveys"), ("admin", "manager")),
+        ("surveys.responses", _l("Survey responses"), ("hr",)),
         ("accounts.list_users", _l("Users"), ("admin",)),
         ("accounts.settings", _l("Settings"), ("admin",)),
         ("coaching.list_sessions", _l("Coaching"), ("admin", "manager", "hr")),

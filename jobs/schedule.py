@@ -83,6 +83,16 @@ def daily_overdue_check():
 
         notify_overdue_actions()
         schedule_daily_jobs(utcnow() + timedelta(minutes=1))
+    purge_survey_responses()
     from reports.batches import recover_job
 
     recover_job()  # report batches: the expired removed, any a dead worker left recovered
+
+
+def purge_survey_responses():
+    """Survey responses older than the retention setting are deleted (surveys/services.py), daily;
+    the job's context commits."""
+    from surveys.services import purge_expired
+
+    with jobs_queue.job_context():
+        purge_expired()

@@ -26,6 +26,7 @@ from records.seal import latest_seal
 from reports import charts, figures, rankings
 from reports import queries as q
 from scorecards.models import Scorecard
+from surveys.agreement import agreement as survey_agreement
 
 STATUS_LABELS = {"approved": _l("Approved audits only"), "submitted": _l("Submitted, awaiting review"),
                  "returned": _l("Returned to the auditor"), "scored": _l("Submitted, returned and approved")}
@@ -123,7 +124,8 @@ def _kpi_chart(rows, uid, color):
 def _charted(fig: dict, color) -> dict:
     """The figures under the names the templates read, with the month and KPI charts."""
     data = {"filters": fig["filters"], "described": describe_filters(fig["filters"]), "summary": fig["summary"],
-            "trend": fig["months"], "kpis": fig["kpis"], "sections": fig["sections"]}
+            "trend": fig["months"], "kpis": fig["kpis"], "sections": fig["sections"],
+            "survey": fig.get("survey")}  # the customers' figures beside the score (templates/surveys/)
     data["trend_chart"] = _trend(fig["months"], "trend", color)
     data["kpi_chart"] = _kpi_chart(fig["kpis"], "kpis", color)
     return data
@@ -143,6 +145,7 @@ def overview(f: q.Filters, *, reviewer: bool, color: str | None = None) -> dict:
     data["branches"] = fig["branches"] if ids is None or len(ids) > 1 else []
     data["recent"] = rankings.recent_audits(f, limit=10)
     data["awaiting_count"], data["awaiting"] = rankings.awaiting_review(f, limit=10) if reviewer else (0, [])
+    data["agreement"] = survey_agreement(fig["branches"], fig["survey_by_branch"], color=color)
     return data
 
 

@@ -11,6 +11,7 @@ from accounts.permissions import can_see_branch, is_own_employee
 from branches.models import Branch, Employee
 from reports import queries as q
 from reports import rankings
+from surveys import figures as survey_figures
 
 # How long the lists of figures may grow (pages, PDFs and JSON alike).
 RANKED_ON_BRANCH = 200
@@ -44,7 +45,7 @@ def for_branch(branch: Branch, f: q.Filters) -> dict:
     f = f.replace(branch_id=branch.id, region=None, employee_id=None)
     return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": q.kpi_rates(f),
             "sections": q.section_comparison(f), "criteria": q.criteria_rates(f, limit=CRITERIA_ON_BRANCH),
-            "employees": rankings.employee_ranking(f, limit=RANKED_ON_BRANCH)}
+            "employees": rankings.employee_ranking(f, limit=RANKED_ON_BRANCH), "survey": _survey(f, {branch.id})}
 
 
 def for_employee(employee: Employee, f: q.Filters) -> dict:
@@ -53,7 +54,8 @@ def for_employee(employee: Employee, f: q.Filters) -> dict:
     f = f.replace(employee_id=employee.id, branch_id=None, region=None)
     return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": q.kpi_rates(f),
             "sections": q.section_comparison(f, branch_id=employee.branch_id),
-            "criteria": q.criteria_rates(f, limit=WEAKEST_ON_EMPLOYEE)}
+            "criteria": q.criteria_rates(f, limit=WEAKEST_ON_EMPLOYEE),
+            "survey": _survey(f, None, employee_id=employee.id)}
 
 
 def for_overview(f: q.Filters) -> dict:
@@ -62,4 +64,12 @@ def for_overview(f: q.Filters) -> dict:
     return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": q.kpi_rates(f),
             "sections": q.section_means(f), "criteria": q.criteria_rates(f, limit=WEAKEST_ON_OVERVIEW),
             "employees": rankings.employee_ranking(f, limit=RANKED_ON_OVERVIEW),
-            "branches": rankings.branch_ranking(f, limit=BRANCHES_ON_OVERVIEW)}
+            "branches": rankings.branch_ranking(f, limit=BRANCHES_ON_OVERVIEW),
+            "survey": _survey(f, q.branch_ids(f)),
+            "survey_by_branch": survey_figures.by_branch(survey_figures.conditions(
+                q.branch_ids(f), None, f.date_from, f.date_to))}
+
+
+def _survey(f: q.Filters, branch_ids, employee_id=None):
+    """The customers' figures (surveys/figures.py) for the report's subject and period."""
+    return survey_figures.for_subject(branch_ids, employee_id, f.date_from, f.date_to)

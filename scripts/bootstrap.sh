@@ -12,6 +12,7 @@ dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-
 if [ "$DEV" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)  # reads the survey poster's QR code in the tests
   command -v wrk >/dev/null 2>&1 || need+=(wrk)  # the benchmark's load generator
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # jobs, e-mail and limit tests
   command -v npm >/dev/null 2>&1 || need+=(npm)  # Spectral, the OpenAPI linter of the tests

@@ -147,6 +147,14 @@ POLICY = {
     # without ?scorecard= the agreement is the latest closed session's scorecard: manager B has none (404)
     "calibration.agreement_page": REPORTS_LISTS, "calibrations_api.get_calibration_agreement": SEES_A,
     "calibrations_api.auditors_figures": {"admin", "hr"},
+    # customer surveys: the public page is everyone's (no account); links and posters are their
+    # branch's managers' and the admin's; responses are read in scope (auditors and employees never)
+    "surveys_public.survey": ALL,
+    "surveys.links": MANAGERS | ADMIN, "surveys.create_link": MANAGERS | ADMIN,
+    "surveys.revoke_link": MANAGES_A, "surveys.link_poster": MANAGES_A,
+    "surveys.responses": REPORTS_LISTS, "surveys.hide_comment": MANAGES_A, "surveys.settings": ADMIN,
+    "surveys_api.create_survey_link": MANAGERS | ADMIN, "surveys_api.revoke_survey_link": MANAGES_A,
+    "surveys_api.list_survey_responses": REPORTS_LISTS,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN, "jobs.": ADMIN, "jobs_api.": ADMIN}

@@ -4,6 +4,7 @@ They run inside the service call, so the deliveries are rows of its transaction:
 request leaves none, and nothing is sent before the commit.
 """
 from audits import events
+from surveys import events as survey_events
 from webhooks import services
 
 _payloads = {}
@@ -21,6 +22,14 @@ RECEIVERS = [
     (events.audit_approved, _audit_event("audit.approved")),
     (events.audit_returned, _audit_event("audit.returned")),
 ]
+
+
+def on_survey_response(response, **_):
+    """survey.response: the response as the API lists it (a comment is new: never hidden yet)."""
+    services.emit("survey.response", _payloads["survey_response"](response))
+
+
+RECEIVERS.append((survey_events.response_received, on_survey_response))
 
 
 def connect(payloads):

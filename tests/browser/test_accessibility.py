@@ -23,7 +23,10 @@ NOT_PAGES = {"accounts.index", "asset", "static", "healthz", "manifest", "servic
              "reports.mine_pdf",
              "scorecards.export", "batches.batch_status", "batches.batch_download",
              "security.personal_data_zip",
-             "calibration.session_pdf", "actions.action_photo"}
+             "calibration.session_pdf", "actions.action_photo",
+             # the survey poster is a PDF; the customer's page has no link from the app (it is on the
+             # poster) and its own check, logged out, in tests/browser/test_surveys_browser.py
+             "surveys.link_poster", "surveys_public.survey"}
 # The pages of signing in: a signed-in person is sent on from them, so they are checked signed out.
 SIGNED_OUT_PAGES = {"accounts.login", "accounts.login_code", "accounts.forgot_password", "accounts.reset_password"}
 _axe = Axe()
@@ -58,6 +61,7 @@ def seed(app, world):
         _coaching(world)
         _calibrations(world, version)
         _actions(disputed, world)
+        _survey(world)
         db.session.commit()
 
 
@@ -115,6 +119,18 @@ def _webhook():
 
     db.session.add(WebhookEndpoint(url="https://hooks.example.test/veraz", events=["audit.approved"],
                                    secret="whsec_test"))  # noqa: S106  # nosec B106: a test endpoint's made-up secret
+
+
+def _survey(world):
+    """Branch A's survey link and a customer's answer with a comment (the links and responses pages)."""
+    from core.timeutil import utcnow
+    from surveys.models import SurveyLink, SurveyResponse
+
+    link = SurveyLink(token="axe-survey-token", branch_id=world["branch_a"])
+    now = utcnow()
+    db.session.add_all([link, SurveyResponse(link=link, branch_id=world["branch_a"], created_at=now,
+                                             month=now.date().replace(day=1), receipt="axe", nps=7, csat=4,
+                                             resolved="partly", comment="The queue was long")])
 
 
 def _report_batch(world):

@@ -51,6 +51,7 @@ def access_objects(app, world, people) -> dict:
         delivery = WebhookDelivery(endpoint=webhook, delivery_id="00000000-0000-4000-8000-000000000001",
                                    event="audit.approved", body="{}", status="failed", attempts=6)
         db.session.add_all([webhook, delivery])
+        survey = _survey_response(world)
         auditor = db.session.get(User, world["auditor"]["id"])
         token, _secret = ApiToken.issue(auditor, "walk")
         tokens = {}
@@ -78,8 +79,9 @@ def access_objects(app, world, people) -> dict:
             "endpoint_id": webhook.id, "webhook_id": webhook.id, "delivery_id": delivery.id,
             "job_id": "00000000-0000-4000-8000-000000000002",  # no such failed job: the retry answers 404
             "coaching_id": coaching.id,
-            "token": "not-a-reset-link",  # a password reset link: void, so it leads back to asking for one
             "session_id": calibration.id,
+            # a survey's link; as a password reset link it is void, so it leads back to asking for one
+            "token": survey.link.token, "link_id": survey.link_id, "response_id": survey.id,
         }
 
 
@@ -125,3 +127,15 @@ def _closed_calibration(world, version):
                                                            comments={}, score=61.1, submitted_at=utcnow()))
     db.session.add(session)
     return session
+def _survey_response(world):
+    """Branch A's survey link and a customer's response with a comment (surveys/)."""
+    from core.timeutil import utcnow
+    from surveys.models import SurveyLink, SurveyResponse
+
+    link = SurveyLink(token="walk-survey-token-a", branch_id=world["branch_a"], language="en")
+    now = utcnow()
+    response = SurveyResponse(link=link, branch_id=world["branch_a"], created_at=now, month=now.date().replace(day=1),
+                              receipt="walk", nps=9, csat=4, resolved="yes", comment=MARKER)
+    db.session.add_all([link, response])
+    db.session.flush()
+    return response
