@@ -1,7 +1,7 @@
 """Customer surveys: links, responses and settings
 
 Revision ID: 04ba627dc9bc
-Revises: b91d8cd7f77d
+Revises: f0ded5950554
 Create Date: 2026-11-29 11:10:54.055018
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '04ba627dc9bc'
-down_revision = 'b91d8cd7f77d'
+down_revision = 'f0ded5950554'
 branch_labels = None
 depends_on = None
 
