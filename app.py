@@ -79,11 +79,12 @@ def register_blueprints(app):
     import audits.routes
     import branches.routes
     import disputes.routes
+    import offline.routes
     import reports.routes
     import scorecards.routes
 
     for area in (accounts.routes, branches.routes, scorecards.routes, audits.routes, disputes.routes, reports.routes,
-                 api):
+                 api, offline.routes):
         area.register(app)
 
 
