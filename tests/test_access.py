@@ -102,6 +102,9 @@ POLICY = {
     "batches.create_batch": REPORTS_LISTS, "batches_api.create_report_batch": REPORTS_LISTS,
     "batches.batch": BATCH_OWNER, "batches.batch_status": BATCH_OWNER, "batches.batch_download": BATCH_OWNER,
     "batches_api.get_report_batch": BATCH_OWNER, "batches_api.download_report_batch": BATCH_OWNER,
+    # offline: the prepared fill page of one's own assignment; the list of what waits on the phone; its replay
+    "offline.prepared_fill": OWNER, "offline.outbox": AUDITORS | MANAGERS | ADMIN,
+    "offline.replay_audit": AUDITORS | MANAGERS | ADMIN,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN}

@@ -138,7 +138,16 @@
   function sendAll() {
     var result = { sent: 0, refused: 0, offline: false, login: false };
     return Promise.all([api.getMeta("csrf"), api.audits(), api.photos()]).then(function (all) {
-      var csrf = all[0], photos = all[2];
+      var csrf = all[0], photos = all[2], known = {};
+      all[1].forEach(function (a) { known[a.client_id] = true; });
+      // A photo whose audit left the queue (sent by another sender while the photo was being
+      // stored) goes to that audit, found again by its client id.
+      photos.forEach(function (p) {
+        if (known[p.audit] || p.state === "refused") return;
+        known[p.audit] = true;
+        all[1].push({ client_id: p.audit, answers: {}, comments: {}, details: {}, submit: false, state: "waiting",
+                      created: p.at, label: p.label });
+      });
       var chain = Promise.resolve();
       all[1].filter(function (a) { return a.state !== "refused"; })
         .sort(function (a, b) { return a.created - b.created; })
