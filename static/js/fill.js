@@ -245,8 +245,9 @@
 
   // --- The phone's queue (outbox.js) ---------------------------------------------------------------
   function queueDefaults() {
-    return prepared ? { assignment_id: prepared, label: form.dataset.label, page: form.dataset.page }
-      : { audit_id: parseInt(form.dataset.auditId, 10), label: form.dataset.label, page: form.dataset.page };
+    var line = document.getElementById("outbox-status");
+    var common = { label: form.dataset.label, page: form.dataset.page, user: line ? line.dataset.user : null };
+    return Object.assign(common, prepared ? { assignment_id: prepared } : { audit_id: parseInt(form.dataset.auditId, 10) });
   }
   // This audit's record in the queue, with the answers the server does not have yet.
   function queueAnswers(extra) {
@@ -344,7 +345,8 @@
           return box.getAudit(clientId).then(function (stored) { return stored || box.putAudit(item); });
         }).then(function () {
           return box.putPhoto({ id: box.newId(), audit: clientId, criterion: key || "", blob: blob, name: "photo.jpg",
-                                state: "waiting", reason: "", at: Date.now(), label: form.dataset.label });
+                                state: "waiting", reason: "", at: Date.now(), label: form.dataset.label,
+                                user: queueDefaults().user });
         });
       });
     }).then(function () {

@@ -40,6 +40,8 @@
   }
   box.onChange(refresh);
   if (t.csrf) box.setMeta("csrf", t.csrf).catch(function () {});
+  box.setMeta("user", t.user).catch(function () {});
+  box.user = t.user;
 
   // --- Sending -------------------------------------------------------------------------------------
   function sendNow() {
@@ -83,7 +85,7 @@
         var at = li.dataset.prepare && parseInt(localStorage.getItem(readyKey(li.dataset.prepare)), 10);
         if (at) text = fill(t.ready, { t: new Date(at).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" }) });
       }
-      mark.textContent = text;
+      (mark.querySelector("a") || mark).textContent = text; // a link to the kept page
       mark.hidden = !text;
       mark.classList.toggle("waiting", !!item);
     });

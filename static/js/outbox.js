@@ -79,7 +79,8 @@
     },
     /* What waits: counts for the status line, and the records for the list. */
     summary: function () {
-      return Promise.all([api.audits(), api.photos()]).then(function (all) {
+      return Promise.all([api.audits(), api.photos(), api.getMeta("user")]).then(function (all) {
+        mine(all, all[2]);
         var refusedAudits = {};
         all[0].forEach(function (a) { if (a.state === "refused") refusedAudits[a.client_id] = true; });
         return {
@@ -105,6 +106,15 @@
       return sending;
     }
   };
+
+  // Only the records of the person logged in now: on a shared phone another login neither sends
+  // nor sees them (they wait for their owner to log in again). all = [audits, photos].
+  function mine(all, user) {
+    if (!user) return;
+    var owned = {};
+    all[0] = all[0].filter(function (a) { var ok = !a.user || String(a.user) === String(user); owned[a.client_id] = ok; return ok; });
+    all[1] = all[1].filter(function (p) { return owned[p.audit] !== false && (!p.user || String(p.user) === String(user)); });
+  }
 
   function post(url, body, csrf) {
     var headers = { "Accept": "application/json", "X-CSRFToken": csrf || "" };
@@ -137,19 +147,21 @@
 
   function sendAll() {
     var result = { sent: 0, refused: 0, offline: false, login: false };
-    return Promise.all([api.getMeta("csrf"), api.audits(), api.photos()]).then(function (all) {
-      var csrf = all[0], photos = all[2], known = {};
-      all[1].forEach(function (a) { known[a.client_id] = true; });
+    return Promise.all([api.getMeta("csrf"), api.audits(), api.photos(), api.getMeta("user")]).then(function (all) {
+      var lists = [all[1], all[2]];
+      mine(lists, all[3]);
+      var csrf = all[0], items = lists[0], photos = lists[1], known = {};
+      items.forEach(function (a) { known[a.client_id] = true; });
       // A photo whose audit left the queue (sent by another sender while the photo was being
       // stored) goes to that audit, found again by its client id.
       photos.forEach(function (p) {
         if (known[p.audit] || p.state === "refused") return;
         known[p.audit] = true;
-        all[1].push({ client_id: p.audit, answers: {}, comments: {}, details: {}, submit: false, state: "waiting",
-                      created: p.at, label: p.label });
+        items.push({ client_id: p.audit, answers: {}, comments: {}, details: {}, submit: false, state: "waiting",
+                      created: p.at, label: p.label, user: p.user });
       });
       var chain = Promise.resolve();
-      all[1].filter(function (a) { return a.state !== "refused"; })
+      items.filter(function (a) { return a.state !== "refused"; })
         .sort(function (a, b) { return a.created - b.created; })
         .forEach(function (item) {
           chain = chain.then(function () {

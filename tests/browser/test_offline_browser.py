@@ -19,6 +19,7 @@ from audits.models import Assignment, Audit, Photo
 from extensions import db
 from tests import factories
 from tests.browser.conftest import PHONE, assert_fits_phone, login
+from tests.browser.test_audit_journey import assert_accessible
 
 ANSWERS = {"a_yes": "yes", "a_no": "no", "a_na": "na", "b_scale": "4", "b_yes": "yes"}  # 61.1 % (docs/scoring.md)
 
@@ -140,6 +141,7 @@ def test_an_audit_started_photographed_and_submitted_offline_arrives_once(site, 
     assert page.locator("#photos li.queued .photo-state").all_inner_texts() == ["Waiting to upload"] * 3
     assert "1 audit and 3 photos waiting to send" in page.locator("#outbox-status").inner_text()
     assert_fits_phone(page)
+    assert_accessible(page)  # the prepared page, its queued photos and the status line
     page.close()
 
     # Opened again, still offline: everything is still queued, and the assignment says so.
@@ -164,6 +166,8 @@ def test_an_audit_started_photographed_and_submitted_offline_arrives_once(site, 
     page.locator("#outbox-status", has_text="1 refused").wait_for()
     page.goto(site["url"] + "/my/outbox")
     assert "not" in page.locator("#outbox-list .reason").inner_text().lower()
+    assert_fits_phone(page)
+    assert_accessible(page)  # the list with a refused photo and its button
 
     # The same queue replayed by hand: still one audit, one copy of each photo, submitted once.
     page.evaluate(REPLAY, snapshot)
