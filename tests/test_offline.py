@@ -41,7 +41,7 @@ def replay(client, client_id, assignment_id=None, **body):
 def upload(client, audit_id, client_id, data=None):
     return client.post(f"/audits/{audit_id}/photos", headers=JSON, content_type="multipart/form-data",
                        data={"photo": (io.BytesIO(data or jpeg()), "photo.jpg"), "criterion": "a_yes",
-                             "client_id": client_id})
+                             "photo_client_id": client_id})
 
 
 def audits_of(app, client_id):
@@ -134,6 +134,19 @@ def test_my_assignments_offers_each_assignment_of_the_next_days_for_offline_and_
     assert 'id="outbox-status"' in html and 'href="/my/outbox"' in html
     outbox = client.get("/my/outbox")
     assert outbox.status_code == 200 and "Send now" in outbox.get_data(as_text=True)
+
+
+def test_photos_added_without_javascript_are_each_stored_even_though_the_form_carries_the_audits_client_id(
+        app, client, login_as, planned):
+    login_as("auditor")
+    client_id = str(uuid.uuid4())
+    audit_id = replay(client, client_id, planned).json["audit_id"]
+    for _ in range(2):
+        response = client.post(f"/audits/{audit_id}/photos", content_type="multipart/form-data",
+                               data={"photo-_audit": (io.BytesIO(jpeg()), "p.jpg"), "client_id": client_id})
+        assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Photo.id)).where(Photo.audit_id == audit_id)) == 2
 
 
 def test_a_replay_that_is_not_an_audit_is_a_clear_400(client, login_as):

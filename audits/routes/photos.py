@@ -49,7 +49,8 @@ def upload_photo(audit_id):
             return error_response(422, message, {"problems": [{"criterion": "photo", "message": message}]})
         flash(message, "error")
         return redirect(url_for("audits.fill", audit_id=audit_id) + "#photos")
-    client_id = (request.form.get("client_id") or "").strip()[:64] or None  # the phone's queue: stored once
+    # The photo's own id from the phone's queue (not "client_id": the fill form's is the audit's).
+    client_id = (request.form.get("photo_client_id") or "").strip()[:64] or None
     earlier, photo = {p.id for p in audit.photos}, None
     try:
         photo = services.add_photo(audit, current_user, upload.stream, criterion_key=criterion_key,

@@ -208,7 +208,7 @@
         var form = new FormData();
         form.append("photo", photo.blob, photo.name || "photo.jpg");
         form.append("criterion", photo.criterion || "");
-        form.append("client_id", photo.id);
+        form.append("photo_client_id", photo.id);
         form.append("csrf_token", csrf || "");
         return post(item.photos_url, form, csrf).then(function (answer) {
           if (answer.status === 200 || answer.status === 201) return api.deletePhoto(photo.id);
