@@ -13,7 +13,7 @@
   if (!line || !box || !window.indexedDB) return;
   var t = line.dataset;
 
-  function count(kind, n) { return (n === 1 ? t[kind + "One"] : t[kind + "Other"]).replace("{n}", n); }
+  function count(kind, n) { return (n === 1 ? t[kind + "One"] : t[kind + "Other"]).replace(/\d+/, n); }
   function fill(template, values) {
     return Object.keys(values).reduce(function (text, key) { return text.replace("{" + key + "}", values[key]); }, template);
   }
