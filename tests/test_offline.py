@@ -134,7 +134,7 @@ def test_my_assignments_offers_each_assignment_of_the_next_days_for_offline_and_
     assert 'id="outbox-status"' in html and 'href="/my/outbox"' in html
     outbox = client.get("/my/outbox")
     assert outbox.status_code == 200 and "Send now" in outbox.get_data(as_text=True)
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    client.post("/language/es")
     spanish = client.get("/my/outbox").get_data(as_text=True)
     assert 'data-audits-other="2 auditorías"' in spanish and 'data-photos-one="1 foto"' in spanish
     assert "Enviar ahora" in spanish
