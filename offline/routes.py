@@ -2,6 +2,8 @@
 
 - /my/assignments/<id>/offline: the fill page of an assignment not started yet, rendered without
   an audit so that the service worker can keep it; the phone makes the audit's client id.
+- /my/unplanned/<slug>/offline: the same for an unplanned audit with that scorecard (where the
+  user may start one), with the branches to choose from.
 - /my/outbox: what waits on the phone to be sent (drawn by static/js/offline.js from IndexedDB).
 - POST /offline/audits: one queued audit replayed: create from its client id, save, submit."""
 from types import SimpleNamespace
@@ -10,14 +12,17 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.permissions import roles_required
+from accounts.permissions import may_start_unplanned, roles_required
 from audits.errors import AuditInvalid
 from audits.routes.common import visible_assignment
 from audits.routes.fill import _fill_context, parse_local
+from audits.routes.lists import _branches_for
 from audits.services import published_version_for
+from branches.models import Employee
 from core.errors import error_response
 from extensions import db
 from offline import services
+from scorecards.models import Scorecard
 
 bp = Blueprint("offline", __name__)
 AUDITING = ("auditor", "manager", "admin")  # who may audit: as "My assignments"
@@ -50,6 +55,27 @@ def prepared_fill(assignment_id):
                         employee_id=assignment.employee_id, employee_name_given="", started_at=None,
                         ended_at=None, channel=assignment.scorecard.channel, notes="")
     return render_template("audits/fill.html", prepared=assignment, **_fill_context(audit))
+
+
+@bp.route("/my/unplanned/<slug>/offline")
+@roles_required(*AUDITING)
+def prepared_unplanned(slug):
+    """The fill page of an unplanned audit with this scorecard, ready to start with no connection:
+    the branch is chosen on the page (those the user may start an audit in)."""
+    if not may_start_unplanned(current_user):
+        return error_response(403, _("Audits without an assignment are turned off by the administrator."))
+    card = db.session.scalar(db.select(Scorecard).where(Scorecard.slug == slug))
+    branches = _branches_for(current_user, plan=True)
+    if card is None or card.archived or card.latest_published is None or not branches:
+        return error_response(404)
+    audit = _NotYetMade(id=None, client_id="", lock_version=0, status="draft", checkin_at=None, photos=[],
+                        reviewed_by=None, return_reason="", assignment=None, version=card.latest_published,
+                        branch=None, branch_id=None, employee_id=None, employee_name_given="", started_at=None,
+                        ended_at=None, channel=card.channel, notes="")
+    context = _fill_context(audit)
+    context["employees"] = db.session.scalars(db.select(Employee).where(
+        Employee.branch_id.in_([b.id for b in branches]), Employee.active.is_(True)).order_by(Employee.name)).all()
+    return render_template("audits/fill.html", unplanned=card, branches=branches, **context)
 
 
 @bp.route("/my/outbox")

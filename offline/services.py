@@ -25,7 +25,7 @@ def start_or_find(user, *, client_id: str, assignment_id=None, scorecard_id=None
             raise AuditNotFound(_("This assignment was cancelled or given to someone else while you were "
                                   "offline: the audit was not sent. Your answers stay on this phone."))
     if existing is None and assignment_id is None:
-        return services.create_audit(user, scorecard=scorecard_id, branch=branch_id, employee=employee_id,
+        return services.create_audit(user, scorecard=scorecard_id, branch=branch_id, employee=employee_id or None,
                                      client_id=client_id, started_at=started_at)
     return services.create_audit(user, assignment=assignment_id, client_id=client_id, started_at=started_at)
 

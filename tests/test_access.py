@@ -104,7 +104,7 @@ POLICY = {
     "batches_api.get_report_batch": BATCH_OWNER, "batches_api.download_report_batch": BATCH_OWNER,
     # offline: the prepared fill page of one's own assignment; the list of what waits on the phone; its replay
     "offline.prepared_fill": OWNER, "offline.outbox": AUDITORS | MANAGERS | ADMIN,
-    "offline.replay_audit": AUDITORS | MANAGERS | ADMIN,
+    "offline.replay_audit": AUDITORS | MANAGERS | ADMIN, "offline.prepared_unplanned": AUDITORS | MANAGERS | ADMIN,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN}

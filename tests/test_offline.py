@@ -153,6 +153,27 @@ def test_photos_added_without_javascript_are_each_stored_even_though_the_form_ca
         assert db.session.scalar(db.select(db.func.count(Photo.id)).where(Photo.audit_id == audit_id)) == 2
 
 
+def test_an_unplanned_audit_started_offline_is_made_from_its_scorecard_and_the_branch_chosen(app, client, login_as,
+                                                                                             world):
+    with app.app_context():
+        card = factories.scorecard().scorecard
+        slug, card_id = card.slug, card.id
+        db.session.commit()
+    login_as("auditor")
+    page = client.get(f"/my/unplanned/{slug}/offline")
+    assert page.status_code == 200 and 'id="branch_id"' in page.get_data(as_text=True)
+    assert f'href="/my/unplanned/{slug}/offline"' in client.get("/my/assignments").get_data(as_text=True)
+    client_id = str(uuid.uuid4())
+    for _ in range(2):
+        response = replay(client, client_id, scorecard_id=card_id, branch_id=world["branch_b"],
+                          employee_id=world["employee_b"], answers=factories.WORKED_ANSWERS, submit=True)
+        assert response.status_code == 200 and response.json["status"] == "submitted"
+    [audit] = audits_of(app, client_id)
+    assert (audit.branch_id, audit.employee_id, audit.assignment_id) == (world["branch_b"], world["employee_b"], None)
+    login_as("hr")
+    assert client.get(f"/my/unplanned/{slug}/offline").status_code == 403
+
+
 def test_a_replay_that_is_not_an_audit_is_a_clear_400(client, login_as):
     login_as("auditor")
     assert client.post("/offline/audits", headers=JSON, data="nonsense").status_code == 400

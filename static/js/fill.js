@@ -16,13 +16,18 @@
   var texts = statusEl.dataset;
   var clientId = form.dataset.clientId;
   var box = window.VerazOutbox && window.indexedDB ? window.VerazOutbox : null;
-  var prepared = form.dataset.prepared ? parseInt(form.dataset.prepared, 10) : null;
+  var assignmentId = form.dataset.prepared ? parseInt(form.dataset.prepared, 10) : null;
+  var unplanned = form.dataset.unplanned || null; // a scorecard's slug: an unplanned audit
+  var prepared = assignmentId || unplanned;
+  var mapKey = "veraz-prepared-" + prepared;
   if (prepared) {
-    // The same client id every time this assignment's page is opened on this phone: one audit.
-    var mapKey = "veraz-prepared-" + prepared;
+    // The same client id every time this page is opened on this phone, until it is submitted: one audit.
     clientId = localStorage.getItem(mapKey) || (box ? box.newId() : "");
     try { localStorage.setItem(mapKey, clientId); } catch (e) { /* storage full: the queue keeps it */ }
     form.elements.client_id.value = clientId;
+    var asked = new URLSearchParams(location.search);
+    if (unplanned && asked.get("branch") && form.elements.branch_id) form.elements.branch_id.value = asked.get("branch");
+    if (unplanned && asked.get("employee") && form.elements.employee_id) form.elements.employee_id.value = asked.get("employee");
   }
   var pageRevision = parseInt(form.dataset.revision, 10) || 0;
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
@@ -247,7 +252,12 @@
   function queueDefaults() {
     var line = document.getElementById("outbox-status");
     var common = { label: form.dataset.label, page: form.dataset.page, user: line ? line.dataset.user : null };
-    return Object.assign(common, prepared ? { assignment_id: prepared } : { audit_id: parseInt(form.dataset.auditId, 10) });
+    if (unplanned) {
+      return Object.assign(common, { scorecard_id: parseInt(form.dataset.scorecard, 10),
+                                     branch_id: parseInt(form.elements.branch_id.value, 10),
+                                     employee_id: parseInt(form.elements.employee_id.value, 10) || null });
+    }
+    return Object.assign(common, assignmentId ? { assignment_id: assignmentId } : { audit_id: parseInt(form.dataset.auditId, 10) });
   }
   // This audit's record in the queue, with the answers the server does not have yet.
   function queueAnswers(extra) {
@@ -257,6 +267,10 @@
       var p = store.pending;
       Object.assign(item.answers, p.a); Object.assign(item.comments, p.c); Object.assign(item.details, p.d);
       item.state = "waiting";
+      if (unplanned && !item.audit_id) { // as chosen now
+        item.branch_id = queueDefaults().branch_id;
+        item.employee_id = queueDefaults().employee_id;
+      }
       Object.assign(item, extra || {});
       return box.putAudit(item);
     }).then(function () {
@@ -289,6 +303,7 @@
         if (stopped) lock(false);
         setStatus("error", item.reason);
       } else if (!item && sent && stopped && sent.status !== "draft") {
+        try { localStorage.removeItem(mapKey); } catch (e) { /* the next audit here gets a new id */ }
         location.href = sent.view_url;
       } else if (prepared && !item && sent && navigator.onLine && !hasPending()) {
         location.replace(sent.fill_url); // started here, now on the server: go on there

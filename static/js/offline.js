@@ -110,9 +110,18 @@
   // Start with no connection: the page kept for the assignment, where the phone makes the audit.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.dataset && form.dataset.offlineUrl && !navigator.onLine) {
+    if (!form.dataset || navigator.onLine) return;
+    if (form.dataset.offlineUrl) {
       event.preventDefault();
       location.href = form.dataset.offlineUrl;
+    } else if (form.dataset.offlineStarts) {
+      // unplanned: the kept page of the chosen scorecard, told the branch and employee chosen here
+      var starts = JSON.parse(form.dataset.offlineStarts);
+      var chosen = starts[form.elements["start-scorecard_id"].value];
+      if (!chosen) return;
+      event.preventDefault();
+      location.href = chosen[1] + "?branch=" + encodeURIComponent(form.elements["start-branch_id"].value) +
+        "&employee=" + encodeURIComponent(form.elements["start-employee_id"].value);
     }
   });
 

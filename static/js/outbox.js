@@ -176,7 +176,9 @@
   }
 
   function sendOne(item, photos, csrf, result) {
-    var body = { client_id: item.client_id, assignment_id: item.assignment_id || null, started_at: item.started_at,
+    var body = { client_id: item.client_id, assignment_id: item.assignment_id || null,
+                 scorecard_id: item.scorecard_id || null, branch_id: item.branch_id || null,
+                 employee_id: item.employee_id || null, started_at: item.started_at,
                  answers: item.answers || {}, comments: item.comments || {}, details: item.details || {}, submit: false };
     if (item.audit_id) delete body.started_at;
     // The answers first: this also creates the audit from its client id (or finds it again).

@@ -9,7 +9,7 @@
      returns, even with no page open. docs/offline.md */
 "use strict";
 var CACHE = "veraz-v1";
-var KEPT_PAGES = /^\/(audits\/\d+\/fill|my\/assignments|my\/assignments\/\d+\/offline|my\/outbox)$/;
+var KEPT_PAGES = /^\/(audits\/\d+\/fill|my\/assignments|my\/assignments\/\d+\/offline|my\/unplanned\/[\w-]+\/offline|my\/outbox)$/;
 var ASSET_IN_PAGE = /(?:href|src)="(\/assets\/[^"]+)"/g;
 try { importScripts("/static/js/outbox.js"); } catch (e) { /* no queue here: the pages send it */ }
 

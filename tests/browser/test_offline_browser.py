@@ -193,3 +193,24 @@ def test_an_assignment_cancelled_while_offline_comes_back_with_the_reason(site, 
     page.locator("#outbox-list li", has_text="cancelled").wait_for()  # drawn from the phone's queue
     assert audits_of(site, assignment_id) == []
     page.close()
+
+
+def test_an_unplanned_audit_starts_offline_from_the_scorecard_kept_on_the_phone(site, phone):
+    branch_b = site["world"]["branch_b"]
+    phone.set_offline(True)
+    page = phone.new_page()
+    page.goto(site["url"] + "/my/assignments")
+    page.select_option("#start-branch_id", str(branch_b))
+    page.get_by_role("button", name="Start the audit").tap()
+    page.wait_for_url("**/my/unplanned/*/offline?branch=*")
+    assert page.input_value("#branch_id") == str(branch_b)
+    for key, value in ANSWERS.items():
+        page.locator(f'#q-{key} input[value="{value}"] + label').tap()
+    page.locator("#submit-button").tap()
+    page.locator("#save-status", has_text="will be sent when you are back online").wait_for()
+    phone.set_offline(False)
+    page.wait_for_url("**/audits/*")  # sent: the audit's page
+    with site["app"].app_context():
+        [audit] = db.session.scalars(db.select(Audit).where(Audit.branch_id == branch_b)).all()
+        assert audit.status == "submitted" and audit.assignment_id is None
+    page.close()
