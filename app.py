@@ -94,6 +94,7 @@ def register_blueprints(app):
     import coaching.routes
     import disputes.routes
     import jobs.routes
+    import offline.routes
     import reports.routes
     import scorecards.routes
 
@@ -101,6 +102,7 @@ def register_blueprints(app):
                  jobs.routes,
                  coaching.routes,
                  calibration.routes,
+                 offline.routes,
                  api):
         area.register(app)
     import surveys  # customer surveys: the public page /s/<token> and the managers' pages

@@ -267,9 +267,10 @@ def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, m
     app's storage with a random name (audits/photos.py). Not a picture, or a decompression bomb:
     AuditInvalid (422). Only the auditor, while the audit is a draft or returned. A ``client_id``
     already used on this audit returns that photo unchanged (a retried upload is stored once)."""
+    if client_id and audit.auditor_id == user.id \
+            and (same := next((p for p in audit.photos if p.client_id == client_id), None)):
+        return same  # before the state check: a queue replayed after the submission is still a repeat
     require_editable(user, audit)
-    if client_id and (same := next((p for p in audit.photos if p.client_id == client_id), None)):
-        return same
     criterion_key = (criterion_key or "").strip() or None
     if criterion_key is not None and spec_of(audit).criterion(criterion_key) is None:
         raise AuditInvalid(_("There is no such question in this scorecard."),

@@ -155,6 +155,9 @@ POLICY = {
     "surveys.responses": REPORTS_LISTS, "surveys.hide_comment": MANAGES_A, "surveys.settings": ADMIN,
     "surveys_api.create_survey_link": MANAGERS | ADMIN, "surveys_api.revoke_survey_link": MANAGES_A,
     "surveys_api.list_survey_responses": REPORTS_LISTS,
+    # offline: the prepared fill page of one's own assignment; the list of what waits on the phone; its replay
+    "offline.prepared_fill": OWNER, "offline.outbox": AUDITORS | MANAGERS | ADMIN,
+    "offline.replay_audit": AUDITORS | MANAGERS | ADMIN, "offline.prepared_unplanned": AUDITORS | MANAGERS | ADMIN,
 }
 # Whole areas, by endpoint prefix, when every route in them follows one rule.
 AREAS = {"scorecards.": ADMIN, "webhooks.": ADMIN, "webhooks_api.": ADMIN, "jobs.": ADMIN, "jobs_api.": ADMIN}

@@ -78,8 +78,14 @@ def my_assignments():
     drafts = [a for a in open_audits if a.status == "draft" and a.assignment_id is None]
     recent = db.session.scalars(audit_query(current_user, auditor_id=current_user.id)
                                 .where(Audit.status.in_(("submitted", "approved"))).limit(5)).all()
+    start_form = _start_form(current_user)
+    # Offline, the unplanned form opens the kept page of the chosen scorecard (offline/routes.py).
+    offline_starts = {} if start_form is None else {
+        str(card.id): (card.title(), url_for("offline.prepared_unplanned", slug=card.slug))
+        for card in db.session.scalars(db.select(Scorecard).where(Scorecard.id.in_(
+            [i for i, _t in start_form.scorecard_id.choices])).order_by(Scorecard.slug))}
     return render_template("audits/my_assignments.html", assignments=assignments, returned=returned,
-                           drafts=drafts, recent=recent, start_form=_start_form(current_user),
+                           drafts=drafts, recent=recent, start_form=start_form, offline_starts=offline_starts,
                            today=utcnow().date(), client_ids={a.id: new_client_id() for a in assignments})
 
 

@@ -3,6 +3,7 @@ remove."""
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from audits import photos as photo_files
 from audits import services
@@ -48,10 +49,23 @@ def upload_photo(audit_id):
             return error_response(422, message, {"problems": [{"criterion": "photo", "message": message}]})
         flash(message, "error")
         return redirect(url_for("audits.fill", audit_id=audit_id) + "#photos")
+    # The photo's own id from the phone's queue (not "client_id": the fill form's is the audit's).
+    client_id = (request.form.get("photo_client_id") or "").strip()[:64] or None
+    earlier, photo = {p.id for p in audit.photos}, None
     try:
         photo = services.add_photo(audit, current_user, upload.stream, criterion_key=criterion_key,
-                                   max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+                                   max_bytes=current_app.config["PHOTO_MAX_BYTES"], client_id=client_id)
+        created = photo.id not in earlier
         db.session.commit()
+    except IntegrityError:
+        # The same client id raced in from another request (a queue sent twice at once): keep that one.
+        db.session.rollback()
+        if photo is not None:
+            photo_files.remove(photo.filename)
+        photo, created = db.session.scalar(db.select(Photo).where(Photo.audit_id == audit_id,
+                                                                  Photo.client_id == client_id)), False
+        if photo is None:
+            raise
     except AuditError as exc:
         db.session.rollback()
         if wants_json:
@@ -61,7 +75,8 @@ def upload_photo(audit_id):
     if wants_json:
         return jsonify({"id": photo.id, "criterion": photo.criterion_key, "width": photo.width,
                         "height": photo.height, "url": url_for("audits.photo", audit_id=audit_id, photo_id=photo.id),
-                        "delete_url": url_for("audits.delete_photo", audit_id=audit_id, photo_id=photo.id)}), 201
+                        "delete_url": url_for("audits.delete_photo", audit_id=audit_id, photo_id=photo.id)}), \
+            201 if created else 200
     flash(_("The photo was added."), "success")
     return redirect(url_for("audits.fill", audit_id=audit_id) + _anchor(criterion_key))
 

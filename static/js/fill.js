@@ -1,7 +1,11 @@
 /* The fill page: every change is saved on the server as it is given and kept on the phone until
    the server has it. Offline, changes wait in localStorage and are sent when the connection returns.
    The page is a plain form and works without this file; this file only adds autosave, offline,
-   photo upload without leaving the page, check-in, and a submit that cannot be sent twice. */
+   photo upload without leaving the page, check-in, and a submit that cannot be sent twice.
+   With no connection, photos and the submission wait in the phone's queue (outbox.js) and are
+   sent when it returns. A page "prepared" for an assignment not started yet (data-prepared) has
+   no audit on the server: the phone makes its client id and everything goes through the queue,
+   which creates the audit from that client id (docs/offline.md). */
 (function () {
   "use strict";
   var form = document.getElementById("fill");
@@ -11,6 +15,20 @@
   var statusEl = document.getElementById("save-status");
   var texts = statusEl.dataset;
   var clientId = form.dataset.clientId;
+  var box = window.VerazOutbox && window.indexedDB ? window.VerazOutbox : null;
+  var assignmentId = form.dataset.prepared ? parseInt(form.dataset.prepared, 10) : null;
+  var unplanned = form.dataset.unplanned || null; // a scorecard's slug: an unplanned audit
+  var prepared = assignmentId || unplanned;
+  var mapKey = "veraz-prepared-" + prepared;
+  if (prepared) {
+    // The same client id every time this page is opened on this phone, until it is submitted: one audit.
+    clientId = localStorage.getItem(mapKey) || (box ? box.newId() : "");
+    try { localStorage.setItem(mapKey, clientId); } catch (e) { /* storage full: the queue keeps it */ }
+    form.elements.client_id.value = clientId;
+    var asked = new URLSearchParams(location.search);
+    if (unplanned && asked.get("branch") && form.elements.branch_id) form.elements.branch_id.value = asked.get("branch");
+    if (unplanned && asked.get("employee") && form.elements.employee_id) form.elements.employee_id.value = asked.get("employee");
+  }
   var pageRevision = parseInt(form.dataset.revision, 10) || 0;
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.content : (form.elements.csrf_token || {}).value;
@@ -101,9 +119,9 @@
     if (count && count.textContent !== String(total)) count.textContent = total;
   }
   function showProblem(key, message) {
-    var box = document.getElementById("e-" + key);
+    var problemBox = document.getElementById("e-" + key);
     var q = document.getElementById("q-" + key);
-    if (box) { box.textContent = message || ""; box.hidden = !message; }
+    if (problemBox) { problemBox.textContent = message || ""; problemBox.hidden = !message; }
     if (q) {
       q.classList.toggle("has-error", !!message);
       if (message) q.setAttribute("aria-describedby", "e-" + key); else q.removeAttribute("aria-describedby");
@@ -147,6 +165,7 @@
   }
 
   function sync() {
+    if (prepared) return queueAnswers();
     if (inflight || stopped) return inflight;
     if (!hasPending()) { setStatus("saved"); return Promise.resolve(true); }
     if (!navigator.onLine) { offlineRetry(); return Promise.resolve(false); }
@@ -229,6 +248,133 @@
     return false;
   }
 
+  // --- The phone's queue (outbox.js) ---------------------------------------------------------------
+  function queueDefaults() {
+    var line = document.getElementById("outbox-status");
+    var common = { label: form.dataset.label, page: form.dataset.page, user: line ? line.dataset.user : null };
+    if (unplanned) {
+      return Object.assign(common, { scorecard_id: parseInt(form.dataset.scorecard, 10),
+                                     branch_id: parseInt(form.elements.branch_id.value, 10),
+                                     employee_id: parseInt(form.elements.employee_id.value, 10) || null });
+    }
+    return Object.assign(common, assignmentId ? { assignment_id: assignmentId } : { audit_id: parseInt(form.dataset.auditId, 10) });
+  }
+  // This audit's record in the queue, with the answers the server does not have yet.
+  function queueAnswers(extra) {
+    if (!box) { setStatus("error", texts.storageFull); return Promise.resolve(false); }
+    if (stopped && !extra) return Promise.resolve(false);
+    return box.audit(clientId, queueDefaults()).then(function (item) {
+      var p = store.pending;
+      Object.assign(item.answers, p.a); Object.assign(item.comments, p.c); Object.assign(item.details, p.d);
+      item.state = "waiting";
+      if (unplanned && !item.audit_id) { // as chosen now
+        item.branch_id = queueDefaults().branch_id;
+        item.employee_id = queueDefaults().employee_id;
+      }
+      Object.assign(item, extra || {});
+      return box.putAudit(item);
+    }).then(function () {
+      if (!prepared) { store.pending = empty(); persist(); } // the queue has them now
+      setStatus("offline", extra && extra.submit ? texts.submitQueued : texts.queued);
+      if (navigator.onLine) box.send();
+      return true;
+    }, function () { setStatus("error", texts.storageFull); return false; });
+  }
+  function lock(locked) {
+    stopped = locked;
+    form.querySelectorAll("input:not([type=hidden]), select, textarea, button, .photo-button").forEach(function (el) {
+      if (el.tagName === "LABEL") el.classList.toggle("disabled", locked); else el.disabled = locked;
+    });
+  }
+  function queueSubmit() {
+    lock(true);
+    return queueAnswers({ submit: true });
+  }
+  // What became of this audit in the queue: sent (go to the audit), refused (say why, unlock).
+  function followQueue() {
+    if (!box) return;
+    Promise.all([box.getAudit(clientId), box.getMeta("sent:" + clientId), box.photos()]).then(function (all) {
+      var item = all[0], sent = all[1];
+      drawQueuedPhotos(all[2].filter(function (p) { return p.audit === clientId; }));
+      if (item && item.submit && item.state !== "refused") {
+        lock(true);
+        setStatus("offline", texts.submitQueued);
+      } else if (item && item.state === "refused") {
+        if (stopped) lock(false);
+        setStatus("error", item.reason);
+      } else if (!item && sent && stopped && sent.status !== "draft") {
+        try { localStorage.removeItem(mapKey); } catch (e) { /* the next audit here gets a new id */ }
+        location.href = sent.view_url;
+      } else if (prepared && !item && sent && navigator.onLine && !hasPending()) {
+        location.replace(sent.fill_url); // started here, now on the server: go on there
+      }
+    }).catch(function () {});
+  }
+  function drawQueuedPhotos(photos) {
+    form.querySelectorAll("li.queued").forEach(function (li) {
+      if (li.dataset.url) URL.revokeObjectURL(li.dataset.url);
+      li.remove();
+    });
+    photos.forEach(function (photo) {
+      var list = form.querySelector('[data-photos-for="' + (photo.criterion || "") + '"]');
+      if (!list) return;
+      var item = document.createElement("li");
+      item.className = "queued" + (photo.state === "refused" ? " refused" : "");
+      var img = document.createElement("img");
+      item.dataset.url = img.src = URL.createObjectURL(photo.blob);
+      img.alt = texts.photoAlt; img.width = 96; img.height = 96;
+      var note = document.createElement("span");
+      note.className = "photo-state";
+      note.textContent = photo.state === "refused" ? texts.photoRefused + " " + photo.reason : texts.photoWaiting;
+      item.appendChild(img); item.appendChild(note);
+      list.appendChild(item);
+    });
+  }
+  // The phone makes the photo small (longest side 1600 px) and a JPEG, which also leaves out its
+  // EXIF data (the GPS position); the server cleans it again. A file the phone cannot read goes
+  // as it is, for the server to accept or refuse with its reason.
+  function reduce(file) {
+    if (!window.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file).then(function (bitmap) {
+      var scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85);
+      });
+    }, function () { return file; });
+  }
+  function roomFor(size) {
+    if (!navigator.storage || !navigator.storage.estimate) return Promise.resolve(true);
+    return navigator.storage.estimate().then(function (e) { return !e.quota || e.quota - e.usage > size * 2; },
+                                             function () { return true; });
+  }
+  function queuePhoto(file, key, note) {
+    if (!box) { note.textContent = texts.photoOffline; return; }
+    reduce(file).then(function (blob) {
+      return roomFor(blob.size).then(function (room) {
+        if (!room) note.textContent = texts.storageFull;
+        return box.audit(clientId, queueDefaults()).then(function (item) {
+          return box.getAudit(clientId).then(function (stored) { return stored || box.putAudit(item); });
+        }).then(function () {
+          return box.putPhoto({ id: box.newId(), audit: clientId, criterion: key || "", blob: blob, name: "photo.jpg",
+                                state: "waiting", reason: "", at: Date.now(), label: form.dataset.label,
+                                user: queueDefaults().user });
+        });
+      });
+    }).then(function () {
+      note.textContent = texts.photoWaiting;
+      if (prepared) queueAnswers();
+      else if (navigator.onLine) box.send();
+    }, function () { note.textContent = texts.storageFull; });
+  }
+  if (box) {
+    box.onChange(followQueue);
+    followQueue();
+  }
+
   // --- Changes -------------------------------------------------------------------------------------
   var typing = null;
   function record(target) {
@@ -269,6 +415,8 @@
     event.preventDefault();
     if (submitting) return;
     var isSubmit = submitter && submitter.id === "submit-button";
+    if (isSubmit && box && (prepared || !navigator.onLine)) { queueSubmit(); return; }
+    if (prepared) { queueAnswers(); return; }
     if (!navigator.onLine) { setStatus("offline", isSubmit ? texts.offlineSubmit : texts.offline); return; }
     submitting = true;
     var button = isSubmit ? submitter : null;
@@ -291,10 +439,11 @@
   form.addEventListener("change", function (event) {
     var input = event.target;
     if (input.type !== "file" || !input.files || !input.files.length) return;
-    var box = input.closest(".photo-inputs");
-    var note = box.querySelector(".photo-status");
-    var key = box.dataset.criterion;
-    if (!navigator.onLine) { note.textContent = texts.photoOffline; input.value = ""; return; }
+    var inputs = input.closest(".photo-inputs");
+    var note = inputs.querySelector(".photo-status");
+    var key = inputs.dataset.criterion;
+    var file = input.files[0];
+    if (prepared || !navigator.onLine) { queuePhoto(file, key, note); input.value = ""; return; }
     var data = new FormData();
     data.append("photo", input.files[0]);
     data.append("criterion", key);
@@ -310,7 +459,7 @@
           note.textContent = body && body.error ? body.error.message : texts.photoError;
         }
       });
-    }, function () { note.textContent = texts.photoOffline; input.value = ""; });
+    }, function () { input.value = ""; queuePhoto(file, key, note); }); // the connection dropped: queued
   });
   function addThumb(key, photo) {
     var list = form.querySelector('[data-photos-for="' + (key || "") + '"]');
@@ -336,7 +485,7 @@
 
   // --- Check-in, only when the auditor taps the button ----------------------------------------------
   var checkin = form.querySelector(".checkin");
-  if (checkin && "geolocation" in navigator) {
+  if (checkin && "geolocation" in navigator && !prepared) { // no audit to check in to yet
     checkin.hidden = false;
     var checkinNote = document.getElementById("checkin-status");
     document.getElementById("checkin-button").addEventListener("click", function () {

@@ -2,10 +2,16 @@
    - Pages an auditor works in (/audits/<id>/fill, /my/assignments): network first, a copy kept;
      offline, the kept copy (fill.js then restores unsynced answers from localStorage).
    - Fingerprinted assets (/assets/<digest>/...): cache first; a new version has a new URL.
-   - Everything else goes to the network untouched. Logging out empties the cache. */
+   - Everything else goes to the network untouched. Logging out empties the cache.
+   - "My assignments" asks it to prepare each open assignment: its fill page (or the page to start
+     it offline, /my/assignments/<id>/offline) and the list of what waits, always fetched afresh.
+   - Background Sync ("veraz-outbox"): the phone's queue (outbox.js) is sent when the connection
+     returns, even with no page open. docs/offline.md */
 "use strict";
 var CACHE = "veraz-v1";
-var KEPT_PAGES = /^\/(audits\/\d+\/fill|my\/assignments)$/;
+var KEPT_PAGES = /^\/(audits\/\d+\/fill|my\/assignments|my\/assignments\/\d+\/offline|my\/unplanned\/[\w-]+\/offline|my\/outbox)$/;
+var ASSET_IN_PAGE = /(?:href|src)="(\/assets\/[^"]+)"/g;
+try { importScripts("/static/js/outbox.js"); } catch (e) { /* no queue here: the pages send it */ }
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 
@@ -41,6 +47,44 @@ self.addEventListener("message", function (event) {
         }).catch(function () { /* offline now: the cache keeps its last copy */ });
       });
     }));
+  }));
+});
+
+// A page to prepare, fetched afresh, and the fingerprinted files it loads (kept once: their URL
+// changes with their content). Resolves with the page's path when it is kept.
+function prepare(cache, url) {
+  var target = new URL(url, self.location.origin);
+  if (target.origin !== self.location.origin || !KEPT_PAGES.test(target.pathname)) return Promise.resolve(null);
+  return fetch(target.href, { credentials: "same-origin" }).then(function (response) {
+    if (!response.ok || response.redirected) return null;
+    return response.clone().text().then(function (html) {
+      var assets = [], match;
+      ASSET_IN_PAGE.lastIndex = 0;
+      while ((match = ASSET_IN_PAGE.exec(html)) && assets.length < 30) assets.push(new URL(match[1], self.location.origin).href);
+      return Promise.all(assets.map(function (asset) {
+        return cache.match(asset).then(function (hit) {
+          return hit || fetch(asset).then(function (r) { return r.ok ? cache.put(asset, r) : null; });
+        });
+      })).then(function () { return cache.put(target.pathname, response); }).then(function () { return target.pathname; });
+    });
+  }).catch(function () { return null; });
+}
+
+self.addEventListener("message", function (event) {
+  var urls = event.data && event.data.prepare;
+  if (!Array.isArray(urls) || !event.source) return;
+  var source = event.source;
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return Promise.all(urls.slice(0, 40).map(function (url) { return prepare(cache, url); }));
+  }).then(function (kept) {
+    source.postMessage({ prepared: kept.filter(Boolean), at: Date.now() });
+  }));
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "veraz-outbox" || !self.VerazOutbox) return;
+  event.waitUntil(self.VerazOutbox.send().then(function (result) {
+    if (result.offline) throw new Error("offline"); // the browser tries again later
   }));
 });
 
