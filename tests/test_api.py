@@ -240,7 +240,8 @@ def test_settings_only_admins_read_and_change(api):
     response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#123ABC", "company_name": " Acme "})
     assert response.get_json() == {"allow_unplanned_audits": False, "brand_color": "#123abc", "company_name": "Acme",
                                    "dispute_window_days": 14, "require_2fa_for": [],
-                                   "calibration_tolerance_points": 5, "actions_on_critical": True}
+                                   "calibration_tolerance_points": 5, "actions_on_critical": True,
+                                   "recognition_min_audits": 3, "recognition_threshold": 90}
     response = api.patch("admin", "/api/v1/settings", json={"dispute_window_days": 30})
     assert response.get_json()["dispute_window_days"] == 30
     assert api.patch("admin", "/api/v1/settings", json={"dispute_window_days": -1}).status_code == 422
