@@ -46,6 +46,14 @@ def audit_payload(audit) -> dict:
     return AuditSchema().dump(detail(audit))
 
 
+def dispute_payload(dispute) -> dict:
+    """A dispute as an admin reads it from GET /disputes/{id}: the data of its webhook events."""
+    from api.dispute_schemas import DisputeSchema
+    from api.disputes import dump
+
+    return DisputeSchema().dump(dump(dispute, viewer=None))
+
+
 def schema_name(schema) -> str:
     """Component names: the class name without "Schema"; a partial (PATCH) body gets "Patch"."""
     cls = resolve_schema_cls(schema)
