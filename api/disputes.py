@@ -48,8 +48,8 @@ def _visible(dispute_id) -> Dispute:
 def open_dispute(data, audit_id):
     """Dispute an approved audit (the audited employee, or a manager of the branch on their behalf)
     within ``dispute_window_days`` of its approval: the whole audit (``criteria`` empty) or named
-    criteria, with a reason. After the window: 422 naming the deadline; one open dispute per audit
-    (409)."""
+    criteria, with a reason. After the window: 409 naming the deadline; one open dispute per audit
+    (409); a criterion key the audit's scorecard does not have: 404 naming it."""
     audit = visible_audit(audit_id)
     dispute = services.open_dispute(audit, current(), data.get("criteria") or [], data["reason"])
     db.session.commit()
