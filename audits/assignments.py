@@ -111,10 +111,10 @@ def _assignment_values(user, values: dict, current: Assignment | None = None) ->
         # Each problem is still named (the page shows them by its fields). For the API, a reference
         # to nothing is 404 and one to something that cannot take it (a closed branch, a user who
         # does not audit, an employee of another branch) is 409, as everywhere else in it; only a
-        # value wrong in itself is 422.
+        # value wrong in itself is 422. Changing an assignment, 404 would say it is gone: 409.
         status = None
         if all(field in REFERENCES for field, _message in problems):
-            status = 404 if missing else 409
+            status = 404 if missing and current is None else 409
         raise AuditInvalid(_("Some details are not valid."), problems, status=status,
                            code={404: "not_found", 409: "conflict"}.get(status))
     return out
