@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from flask_smorest import Api
 
 from api import document
-from api.schemas import ErrorSchema, not_blank
+from api.schemas import NOT_BLANK, ErrorSchema, not_blank
 
 API_PREFIX = "/api/v1"
 
@@ -84,11 +84,11 @@ def untyped_is_any(self, field, ret, **kwargs) -> dict:
 
 
 def blank_refused(self, field, ret, **kwargs) -> dict:
-    """A field that refuses blank text (``not_blank``) says so: ``pattern: "\\S"``, some character
-    that is not white space (Python's meaning, which the check uses), so that a client, a form
-    and schemathesis know "   " is refused without reading the code."""
+    """A field that refuses blank text (``not_blank``) says so with a pattern, some character that
+    is not white space (api.schemas.NOT_BLANK), so that a client, a form and schemathesis know
+    "   " is refused without reading the code."""
     if not_blank in getattr(field, "validators", ()) and "pattern" not in ret:
-        return {"pattern": r"\S"}
+        return {"pattern": NOT_BLANK}
     return {}
 
 
