@@ -12,6 +12,7 @@ import subprocess  # nosec B404: runs our own server and commands with fixed arg
 import sys
 import time
 import urllib.request
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,9 +28,14 @@ def free_port() -> int:
 
 
 def environment(folder: Path) -> dict:
+    """The server's settings. With the suite's Redis (TEST_REDIS_URL, started by scripts/test.sh)
+    jobs go to a queue of this server's own that no worker reads, as they would wait for a worker
+    in production: a report batch then costs its request, not the dozens of PDFs it asks for (made
+    inline without Redis, which makes a schemathesis run many times longer)."""
+    redis = os.environ.get("TEST_REDIS_URL", "")
     return {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/veraz.db", "SECRET_KEY": "live-server",
-            "UPLOAD_FOLDER": str(folder / "uploads"), "RATELIMIT_ENABLED": "0", "REDIS_URL": "",
-            "MAIL_SERVER": "", "FLASK_DEBUG": "0"}
+            "UPLOAD_FOLDER": str(folder / "uploads"), "RATELIMIT_ENABLED": "0", "REDIS_URL": redis,
+            "JOB_QUEUE": f"live-server-{uuid.uuid4().hex}", "MAIL_SERVER": "", "FLASK_DEBUG": "0"}
 
 
 def flask(env, *args) -> str:
@@ -61,7 +67,8 @@ def demo_server(folder: Path, emails=()):
     env = environment(folder)
     tokens = {email: flask(env, "create-token", email).splitlines()[-1] for email in emails}
     port = free_port()
-    server = subprocess.Popen([str(VENV / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",  # noqa: S603
+    # --timeout: a PDF on two busy cores may take longer than gunicorn's 30 s before it kills the worker
+    server = subprocess.Popen([str(VENV / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120",  # noqa: S603
                                "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
