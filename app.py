@@ -122,12 +122,12 @@ def connect_packages(app):
     """Hand a lower package what it needs from one above it, so that imports run one way:
     scorecards learn how many audits use a version (a draft in use is not rewritten);
     notifications, seals, webhooks and the reports' roll-ups listen to the audits' events (and add
-    their pages); webhooks send the API's own view of an audit."""
+    their pages); webhooks send the API's own view of an audit or a dispute."""
     import notifications
     import records
     import security
     import webhooks
-    from api import audit_payload, survey_response_payload
+    from api import audit_payload, dispute_payload, survey_response_payload
     from audits.usage import audits_per_version  # feature packages load in the factory, as above
     from reports import rollups
     from scorecards.services import count_audits_with
@@ -135,7 +135,8 @@ def connect_packages(app):
     count_audits_with(app, audits_per_version)
     notifications.init_app(app)
     records.init_app(app)
-    webhooks.init_app(app, payloads={"audit": audit_payload, "survey_response": survey_response_payload})
+    webhooks.init_app(app, payloads={"audit": audit_payload, "dispute": dispute_payload,
+                                     "survey_response": survey_response_payload})
     rollups.connect()
     security.init_app(app)  # the security log listens to accounts' and reports' signals; data rights
     import actions  # corrective actions: opened on a critical failure; the API's view for their webhook

@@ -12,7 +12,8 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask.cli import with_appcontext
 from flask_smorest import Api
 
-from api.schemas import ErrorSchema
+from api import document
+from api.schemas import NOT_BLANK, ErrorSchema, not_blank
 
 API_PREFIX = "/api/v1"
 
@@ -36,6 +37,15 @@ Lists are paginated: `?page=1&per_page=50` and the answer holds `items`, `page`,
 
 # Bodies that take one key or the other, never both (the marshmallow schemas check it in code).
 ONE_OF_THE_TWO = {"AssignmentIn": ("auditor_id", "auditor_email"), "AssignmentInPatch": ("auditor_id", "auditor_email")}
+# Rules between fields that a service checks, stated in the document too (OpenAPI 3.0 has no
+# if/then: each rule is a oneOf of the bodies it allows).
+CROSS_FIELD = {
+    # an assignment's auditor is named by id or by e-mail: one of them (both: ONE_OF_THE_TWO)
+    "AssignmentIn": {"anyOf": [{"required": ["auditor_id"]}, {"required": ["auditor_email"]}]},
+    # a batch of every branch names no branch; a batch of one branch's employees names it
+    "BatchIn": {"oneOf": [{"properties": {"kind": {"enum": ["branches"]}}, "not": {"required": ["branch_id"]}},
+                          {"properties": {"kind": {"enum": ["employees"]}}, "required": ["branch_id"]}]},
+}
 
 
 def audit_payload(audit) -> dict:
@@ -52,6 +62,12 @@ def survey_response_payload(response) -> dict:
     from api.surveys import dump_response
 
     return SurveyResponseSchema().dump(dump_response(response))
+def dispute_payload(dispute) -> dict:
+    """A dispute as an admin reads it from GET /disputes/{id}: the data of its webhook events."""
+    from api.dispute_schemas import DisputeSchema
+    from api.disputes import dump
+
+    return DisputeSchema().dump(dump(dispute, viewer=None))
 
 
 def schema_name(schema) -> str:
@@ -70,6 +86,15 @@ def untyped_is_any(self, field, ret, **kwargs) -> dict:
     without a type, and linters and generators refuse the document that has it."""
     if "type" not in ret and "$ref" not in ret and "allOf" not in ret:
         ret.pop("nullable", None)
+    return {}
+
+
+def blank_refused(self, field, ret, **kwargs) -> dict:
+    """A field that refuses blank text (``not_blank``) says so with a pattern, some character that
+    is not white space (api.schemas.NOT_BLANK), so that a client, a form and schemathesis know
+    "   " is refused without reading the code."""
+    if not_blank in getattr(field, "validators", ()) and "pattern" not in ret:
+        return {"pattern": NOT_BLANK}
     return {}
 
 
@@ -117,6 +142,7 @@ def register(app):
     plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
     api = VerazApi(app, spec_kwargs={"marshmallow_plugin": plugin})
     plugin.converter.add_attribute_function(untyped_is_any)
+    plugin.converter.add_attribute_function(blank_refused)
     api.spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer",
         "description": "A personal access token: `Authorization: Bearer vz_...`."})
@@ -140,8 +166,12 @@ def register(app):
         if name == "MarkReadIn":  # {"ids": [...]} or {"all": true}: one of them, as the operation checks
             component["oneOf"] = [{"required": ["ids"]},
                                   {"required": ["all"], "properties": {"all": {"type": "boolean", "enum": [True]}}}]
+        component.update(CROSS_FIELD.get(name, {}))
         if name in ONE_OF_THE_TWO:  # the operation refuses both at once (422): the document says so
             component["not"] = {"required": list(ONE_OF_THE_TWO[name])}
+    # Errors and links for every operation, whenever the document is made (api/document.py).
+    make = api.spec.to_dict
+    api.spec.to_dict = lambda: document.finish(make())
     app.extensions["veraz_api"] = api
     app.cli.add_command(create_token_command)
 

@@ -78,7 +78,7 @@ def list_assignments(page, per_page, status=None, auditor=None, branch=None, sco
 @blp.route("/assignments", methods=["POST"])
 @blp.arguments(s.AssignmentIn, example=s.EXAMPLE_ASSIGNMENT)
 @blp.response(201, s.AssignmentSchema)
-@blp.errors(401, 403, 404)
+@blp.errors(401, 403, 404, 409)
 def create_assignment(data):
     """Plan an audit (admin; manager for their branches): who audits which branch with which scorecard,
     maybe one employee, by when."""

@@ -15,7 +15,7 @@ from core import storage as core_storage
 from extensions import db
 from reports import batches, figures
 from reports.batch_models import BATCH_KINDS, BATCH_STATUSES
-from reports.filters import FIRST_DAY, LAST_DAY
+from reports.filters import DAY_PATTERN, FIRST_DAY, LAST_DAY
 
 blp = make_blueprint("batches_api", "Report batches: a ZIP of PDFs made by a job (admin, manager, hr).")
 
@@ -27,8 +27,10 @@ class BatchIn(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(BATCH_KINDS), metadata={
         "description": "branches: every active branch you see; employees: every active employee of branch_id."})
     branch_id = Id(metadata={"description": "The branch whose employees go in (kind employees only)."})
-    date_from = fields.Date(required=True, data_key="from", validate=DAY, metadata={"description": "First day."})
-    date_to = fields.Date(required=True, data_key="to", validate=DAY, metadata={"description": "Last day, included."})
+    date_from = fields.Date(required=True, data_key="from", validate=DAY,
+                            metadata={"description": "First day.", "pattern": DAY_PATTERN})
+    date_to = fields.Date(required=True, data_key="to", validate=DAY,
+                          metadata={"description": "Last day, included.", "pattern": DAY_PATTERN})
     lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
         "description": "The PDFs' language; default: the token user's."})
 

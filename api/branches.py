@@ -104,11 +104,13 @@ def _save(save, obj, data):
     return obj
 
 
-def _check_branch_for_employee(branch_id):
+def _check_branch_for_employee(branch_id, changing=False):
     branch = db.session.get(Branch, branch_id)
     if branch is None:
-        # a reference to nothing answers as a path to nothing does (404), and the document says so
-        fail(404, _("There is no branch %(id)s.", id=branch_id), {"json": {"branch_id": ["No such branch."]}})
+        # A reference to nothing answers as a path to nothing does (404) when making something; when
+        # changing the employee the path names, 404 would say the employee is gone: 409 (docs/api.md).
+        fail(409 if changing else 404, _("There is no branch %(id)s.", id=branch_id),
+             {"json": {"branch_id": ["No such branch."]}}, "not_found")
 
 
 @blp.route("/employees", methods=["POST"])
@@ -140,6 +142,6 @@ def update_employee(data, employee_id):
     employee = _visible_employee(employee_id)
     require_role("admin")
     if "branch_id" in data:
-        _check_branch_for_employee(data["branch_id"])
+        _check_branch_for_employee(data["branch_id"], changing=True)
     _save(services.save_employee, employee, data)
     return employee

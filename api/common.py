@@ -132,7 +132,8 @@ def _is_empty_object(raw: bytes) -> bool:
 
 
 PATH_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-PATH_EXAMPLES = {"slug": "branch-visit", "what": "audits", "fmt": "csv", "job_id": "9d2e6c1a-4b7f-4e8a-b3c5-0f1d2a3b4c5d"}
+PATH_EXAMPLES = {"slug": "branch-visit", "what": "audits", "fmt": "csv",
+                 "job_id": "9d2e6c1a-4b7f-4e8a-b3c5-0f1d2a3b4c5d"}
 
 
 class ApiBlueprint(Blueprint):

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from api.common import page_schema
 from api.photos import PictureField
-from api.schemas import ANY, PageQuery, Strict, UserRef, UTCDateTime
+from api.schemas import ANY, PageQuery, Strict, UserRef, UTCDateTime, not_blank
 from disputes.models import DISPUTE_STATUSES, OUTCOMES
 
 
@@ -56,12 +56,12 @@ class DisputeIn(Strict):
     criteria = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
                            validate=validate.Length(max=200), metadata={
                                "description": "Criterion keys disputed; empty or left out: the whole audit."})
-    reason = fields.String(required=True, validate=validate.Length(max=4000),
+    reason = fields.String(required=True, validate=[validate.Length(max=4000), not_blank],
                            metadata={"description": "Why (required)."})
 
 
 class CommentIn(Strict):
-    comment = fields.String(required=True, validate=validate.Length(max=4000))
+    comment = fields.String(required=True, validate=[validate.Length(max=4000), not_blank])
 
 
 class DecideIn(Strict):

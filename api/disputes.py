@@ -29,14 +29,16 @@ def _ref(user):
     return {"id": user.id, "name": user.name} if user is not None else None
 
 
-def dump(dispute: Dispute) -> dict:
-    """A dispute as JSON. The audited employee never learns who audited them: the auditor's
-    comment is there, their name is not (openers and deciders are never the auditor)."""
+def dump(dispute: Dispute, viewer=...) -> dict:
+    """A dispute as JSON for ``viewer`` (the token's user by default; None: the system, for a
+    webhook). The audited employee never learns who audited them: the auditor's comment is there,
+    their name is not (openers and deciders are never the auditor)."""
+    viewer = current() if viewer is ... else viewer
     return {"id": dispute.id, "audit_id": dispute.audit_id, "status": dispute.status,
             "criteria": list(dispute.criteria or []), "reason": dispute.reason,
             "opened_by": _ref(dispute.opened_by), "opened_at": dispute.opened_at,
             "auditor_comment": dispute.auditor_comment or "", "auditor_commented_at": dispute.auditor_commented_at,
-            "decided_by": None if hides_auditor(current()) and dispute.decided_by_id == dispute.audit.auditor_id
+            "decided_by": None if hides_auditor(viewer) and dispute.decided_by_id == dispute.audit.auditor_id
             else _ref(dispute.decided_by),
             "decided_at": dispute.decided_at, "note": dispute.note or "", "changes": dispute.changes,
             "score_before": dispute.score_before, "score_after": dispute.score_after,
@@ -66,8 +68,8 @@ def _visible(dispute_id) -> Dispute:
 def open_dispute(data, audit_id):
     """Dispute an approved audit (the audited employee, or a manager of the branch on their behalf)
     within ``dispute_window_days`` of its approval: the whole audit (``criteria`` empty) or named
-    criteria, with a reason. After the window: 422 naming the deadline; one open dispute per audit
-    (409)."""
+    criteria, with a reason. After the window: 409 naming the deadline; one open dispute per audit
+    (409); a criterion key the audit's scorecard does not have: 404 naming it."""
     audit = visible_audit(audit_id)
     dispute = services.open_dispute(audit, current(), data.get("criteria") or [], data["reason"])
     db.session.commit()

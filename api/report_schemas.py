@@ -21,6 +21,11 @@ class StrictFilters(FilterArgs):
     def _drop_empty(self, data, **kwargs):  # shadows FilterArgs' pre_load hook: not a hook here
         return data
 
+    def _period_in_order(self, data, **kwargs):  # shadows FilterArgs' validates_schema hook
+        """A period from a later day to an earlier one holds no day: its figures are those of no
+        audit, not an error (the pages, whose form can say so next to the field, refuse it).
+        OpenAPI cannot state "to is not before from", so the API does what the document says."""
+
 
 class StrictPeriodFilters(StrictFilters):
     """The filters of one branch's or one employee's figures: the URL names the subject."""

@@ -90,6 +90,13 @@ def Text(**kw):  # noqa: N802
     return fields.Raw(metadata=metadata, **kw)
 
 
+# White space as Python's str.strip() and re's \s know it, spelled out: ECMAScript's \s (which
+# clients and schemathesis read a document's patterns with) leaves out \x1c-\x1f and \x85, so a
+# pattern saying \S would allow "\x1c", which strip() removes.
+WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = f"[^{WHITESPACE}]"  # some character that is not white space, in either reading
+
+
 def not_blank(value):
     if not value or not value.strip():
         raise ma.ValidationError("Must not be blank.")

@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import page_schema
-from api.schemas import PageQuery, Strict, StrictBoolean, UTCDateTime
+from api.schemas import WHITESPACE, PageQuery, Strict, StrictBoolean, UTCDateTime
 from webhooks.models import DELIVERY_STATES, EVENTS
 
 URL = {"description": "Where each event is POSTed: https:// (http:// only to loopback on a server in debug "
@@ -14,12 +14,21 @@ EVENT_LIST = {"description": "The events to send: " + ", ".join(EVENTS) + ".",
               "example": ["audit.approved"]}
 
 
+# The document's URL: https://, a host (no user, no brackets) and a port the URL parser takes, then
+# anything but white space (spelled out: see api.schemas.WHITESPACE). The API's own check is the
+# same with any scheme, so that it can say why it refuses http:// (and allow it to loopback in
+# debug or test mode); every URL the document allows is one the service can read.
+PORT = r"(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?"
+HOST_AND_PATH = rf"[^{WHITESPACE}/?#@:\[\]]+{PORT}([/?#][^{WHITESPACE}]*)?$"
+HTTPS_URL = "^https://" + HOST_AND_PATH
+ANY_URL = "^[A-Za-z][A-Za-z0-9+.-]*://" + HOST_AND_PATH
+
+
 class WebhookIn(Strict):
     # The document says https:// only; the service also lets http:// to loopback through on a
     # server in debug or test mode (the tests' receivers), and says why it refuses the rest.
-    url = fields.String(required=True, validate=[validate.Length(min=9, max=2000),
-                                                 validate.Regexp(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")],
-                        metadata={**URL, "pattern": r"^https://[^\s/?#@]+(/\S*)?$"})
+    url = fields.String(required=True, validate=[validate.Length(min=9, max=2000), validate.Regexp(ANY_URL)],
+                        metadata={**URL, "pattern": HTTPS_URL})
     events = fields.List(fields.String(validate=validate.OneOf(EVENTS)), required=True,
                          validate=validate.Length(min=1, max=len(EVENTS)), metadata=EVENT_LIST)
     active = StrictBoolean(load_default=True, metadata={"description": "Paused endpoints get nothing."})

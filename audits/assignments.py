@@ -54,19 +54,24 @@ def assignment_query(user, *, status=None, auditor_id=None, branch_id=None, scor
     return query.order_by(Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)
 
 
+REFERENCES = ("auditor_id", "branch_id", "scorecard", "employee_id")
+
+
 def _assignment_values(user, values: dict, current: Assignment | None = None) -> dict:
     """Check planned values (objects or ids) and return them as column values; raise AuditInvalid."""
-    problems, out = [], {}
+    problems, out, missing = [], {}, False
     if "auditor" in values or current is None:
         auditor = get_obj(User, values.get("auditor"))
         if auditor is None and isinstance(values.get("auditor"), str) and "@" in values["auditor"]:
             auditor = db.session.scalar(db.select(User).where(User.email == values["auditor"].strip().lower()))
+        missing |= auditor is None
         if auditor is None or auditor.role != "auditor" or not auditor.active:
             problems.append(("auditor_id", _("Choose an active auditor.")))
         else:
             out["auditor_id"] = auditor.id
     if "branch" in values or current is None:
         branch = get_obj(Branch, values.get("branch"))
+        missing |= branch is None
         if branch is None or not branch.active:
             problems.append(("branch_id", _("Choose an open branch.")))
         elif not can_manage_branch(user, branch.id):
@@ -75,6 +80,7 @@ def _assignment_values(user, values: dict, current: Assignment | None = None) ->
             out["branch_id"] = branch.id
     if "scorecard" in values or current is None:
         card = resolve_scorecard(values.get("scorecard"))
+        missing |= card is None
         if card is None or card.archived or card.latest_published is None:
             problems.append(("scorecard", _("Choose a published scorecard.")))
         else:
@@ -85,6 +91,7 @@ def _assignment_values(user, values: dict, current: Assignment | None = None) ->
             out["employee_id"] = None
         else:
             employee = get_obj(Employee, employee)
+            missing |= employee is None
             branch_id = out.get("branch_id", current.branch_id if current is not None else None)
             if employee is None or not employee.active or employee.branch_id != branch_id:
                 problems.append(("employee_id", _("This employee does not work at this branch.")))
@@ -101,7 +108,15 @@ def _assignment_values(user, values: dict, current: Assignment | None = None) ->
     if "notes" in values:
         out["notes"] = (values.get("notes") or "").strip()[:MAX_NOTES]
     if problems:
-        raise AuditInvalid(_("Some details are not valid."), problems)
+        # Each problem is still named (the page shows them by its fields). For the API, a reference
+        # to nothing is 404 and one to something that cannot take it (a closed branch, a user who
+        # does not audit, an employee of another branch) is 409, as everywhere else in it; only a
+        # value wrong in itself is 422. Changing an assignment, 404 would say it is gone: 409.
+        status = None
+        if all(field in REFERENCES for field, _message in problems):
+            status = 404 if missing and current is None else 409
+        raise AuditInvalid(_("Some details are not valid."), problems, status=status,
+                           code={404: "not_found", 409: "conflict"}.get(status))
     return out
 
 

@@ -99,20 +99,18 @@ def open_dispute(audit: Audit, user, criteria, reason: str) -> Dispute:
     if not may_open(user, audit):
         raise AuditForbidden(_("Only the audited employee or a manager of the branch can dispute this audit."))
     end = deadline(audit)
-    if end is None or utcnow() > end:
-        raise AuditInvalid(_("The time to dispute this audit ended on %(date)s.",
-                             date=format_date(end, "long") if end else "—"),
-                           [("audit", _("Too late to dispute."))], details={"deadline": end.isoformat() + "Z"
-                                                                             if end else None})
-    problems = []
+    if end is None or utcnow() > end:  # the audit's state (approved too long ago): a conflict, 409
+        raise AuditConflict(_("The time to dispute this audit ended on %(date)s.",
+                              date=format_date(end, "long") if end else "—"),
+                            details={"deadline": end.isoformat() + "Z" if end else None})
     reason = _text(reason)
     if not reason:
-        problems.append(("reason", _("Say why you dispute the audit.")))
+        raise AuditInvalid(_("The dispute cannot be opened."), [("reason", _("Say why you dispute the audit."))])
     keys = {c.key: c for c in audit.version.criteria if c.type in ANSWERABLE}
     criteria = list(dict.fromkeys(criteria or []))
-    problems += [(str(key), problem_message(None)) for key in criteria if key not in keys]
-    if problems:
-        raise AuditInvalid(_("The dispute cannot be opened."), problems)
+    unknown = [(str(key), problem_message(None)) for key in criteria if key not in keys]
+    if unknown:  # a reference to nothing is 404, as anywhere in the API (still listed by key)
+        raise AuditInvalid(_("The dispute cannot be opened."), unknown, status=404, code="not_found")
     if open_dispute_of(audit) is not None:
         raise AuditConflict(_("This audit is already disputed: wait for that dispute's decision."))
     dispute = Dispute(audit=audit, opened_by_id=user.id, criteria=criteria, reason=reason, status="open",

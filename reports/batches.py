@@ -75,7 +75,8 @@ def create(user, kind: str, date_from: date, date_to: date, lang: str, branch: B
         raise BatchError(_l("You already have batches being made: wait until one is done."), status=409)
     subjects = subjects_for(user, kind, branch)
     if not subjects:
-        raise BatchError(_l("There is nothing to put in this batch."), "branch_id" if branch else "kind")
+        # no active branch or employee now: the data's state, not the request, is at fault (409)
+        raise BatchError(_l("There is nothing to put in this batch."), "branch_id" if branch else "kind", status=409)
     scope = branch_ids_in_scope(user)
     now = utcnow()
     batch = ReportBatch(user_id=user.id, kind=kind, branch_id=branch.id if branch else None, date_from=date_from,

@@ -518,10 +518,13 @@ def test_planning_assignments_is_for_admins_and_managers_of_the_branch(api):
 
     api.expect("POST", "/api/v1/assignments", {"auditor": 403, "hr": 403, "manager_b": 404, "manager_a": 201,
                                                 "admin": 201}, json=body())
+    # someone who does not audit, a scorecard not yet published: 409, naming the field; nobody: 404
     response = api.post("admin", "/api/v1/assignments", json=body(auditor_email="hr@test.example"))
-    assert response.status_code == 422 and error_of(response)["details"]["problems"][0]["criterion"] == "auditor_id"
+    assert response.status_code == 409 and error_of(response)["details"]["problems"][0]["criterion"] == "auditor_id"
     response = api.post("admin", "/api/v1/assignments", json=body(scorecard=api.ids["draft_slug"]))
-    assert response.status_code == 422
+    assert response.status_code == 409
+    response = api.post("admin", "/api/v1/assignments", json=body(auditor_email="nobody@test.example"))
+    assert response.status_code == 404 and error_of(response)["details"]["problems"][0]["criterion"] == "auditor_id"
     response = api.post("admin", "/api/v1/assignments",
                         json=body(auditor_id=api.world["auditor"]["id"]))
     assert response.status_code == 422  # auditor_id and auditor_email both

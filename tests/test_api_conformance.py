@@ -9,19 +9,16 @@ by scripts/bootstrap.sh --dev; without it the test is skipped, saying so. Its se
 exception, with its reason) are in tests/schemathesis/schemathesis.toml.
 """
 import os
-import socket
-import subprocess  # nosec B404: runs our own server and schemathesis with fixed arguments
-import sys
-import time
-import urllib.request
+import subprocess  # nosec B404: runs schemathesis with fixed arguments
 from pathlib import Path
 
 import pytest
 
+from tests.support import live_server
+
 ROOT = Path(__file__).resolve().parent.parent
 ST = ROOT / "tests" / ".venv-schemathesis" / "bin" / "st"
 CONFIG = ROOT / "tests" / "schemathesis" / "schemathesis.toml"
-VENV = Path(sys.executable).parent
 # Examples per operation: the admin reaches every operation deep; the others mostly meet 403/404.
 EXAMPLES = {"admin": int(os.environ.get("ST_EXAMPLES", "8")), "manager": 4, "auditor": 4}
 # The coverage phase (every boundary of every parameter, a fixed few thousand requests, about four
@@ -38,44 +35,12 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _flask(env, *args) -> str:
-    run = subprocess.run([str(VENV / "flask"), "--app", "app", *args], cwd=ROOT, env=env, check=True,  # noqa: S603
-                         capture_output=True, text=True, timeout=300)
-    return run.stdout.strip()
-
-
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     """gunicorn on a free loopback port, on a fresh SQLite database with the demo data; the
     tokens of an admin, a manager and an auditor."""
-    folder = tmp_path_factory.mktemp("conformance")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder}/veraz.db", "SECRET_KEY": "conformance",
-           "UPLOAD_FOLDER": str(folder / "uploads"), "RATELIMIT_ENABLED": "0", "REDIS_URL": "",
-           "MAIL_SERVER": "", "FLASK_DEBUG": "0"}
-    _flask(env, "db", "upgrade")
-    _flask(env, "demo")
-    tokens = {role: _flask(env, "create-token", email).splitlines()[-1] for role, email in EMAILS.items()}
-    port = _free_port()
-    server = subprocess.Popen([str(VENV / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",  # noqa: S603
-                               "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).close()  # noqa: S310 (loopback)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base, tokens
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with live_server.demo_server(tmp_path_factory.mktemp("conformance"), EMAILS.values()) as (base, tokens):
+        yield base, {role: tokens[email] for role, email in EMAILS.items()}
 
 
 @pytest.mark.parametrize("role", list(EXAMPLES))

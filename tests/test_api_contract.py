@@ -36,9 +36,12 @@ def test_report_filters_are_as_strict_as_the_document(api):
     assert parameters["from"]["schema"]["pattern"].startswith("^(20")
 
 
-def test_an_employee_in_a_branch_that_does_not_exist_is_404(api):
+def test_an_employee_in_a_branch_that_does_not_exist_is_404_and_moving_one_there_409(api):
     response = api.post("admin", "/api/v1/employees", json={"code": "E-9", "name": "Nadie", "branch_id": 99999})
     assert response.status_code == 404 and "branch_id" in response.get_json()["error"]["details"]["json"]
+    # the path's employee exists: a 404 would say it is gone
+    moved = api.patch("admin", f"/api/v1/employees/{api.world['employee_a']}", json={"branch_id": 99999})
+    assert moved.status_code == 409 and "branch_id" in moved.get_json()["error"]["details"]["json"]
 
 
 def test_one_of_two_keys_is_in_the_document_too(api):
@@ -46,3 +49,37 @@ def test_one_of_two_keys_is_in_the_document_too(api):
     schemas = api.get("admin", "/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert schemas["AssignmentIn"]["not"] == {"required": ["auditor_id", "auditor_email"]}
     assert len(schemas["MarkReadIn"]["oneOf"]) == 2
+
+
+def test_a_period_that_ends_before_it_starts_holds_no_audit(api):
+    """OpenAPI cannot say "to is not before from": the API does what the document allows."""
+    response = api.get("admin", "/api/v1/reports/overview?from=2026-05-01&to=2026-01-01")
+    assert response.status_code == 200 and response.get_json()["audits"] == 0
+
+
+def test_every_operation_documents_its_errors_in_the_one_error_body(api):
+    document = api.get("admin", "/api/v1/openapi.json").get_json()
+    error = {"$ref": "#/components/schemas/Error"}
+    for name, response in document["components"]["responses"].items():
+        assert response["content"]["application/json"]["schema"] == error, name
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            codes = set(operation["responses"])
+            assert "401" in codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                assert {"400", "422"} <= codes, (method, path)
+
+
+def test_making_something_links_to_what_uses_its_new_id(api):
+    paths = api.get("admin", "/api/v1/openapi.json").get_json()["paths"]
+    links = paths["/api/v1/audits"]["post"]["responses"]["201"]["links"]
+    assert links["submitAudit"] == {"operationId": "submitAudit", "parameters": {"audit_id": "$response.body#/id"}}
+    assert {"getAudit", "updateAudit", "openDispute", "uploadPhoto"} <= set(links)
+    photo = paths["/api/v1/audits/{audit_id}/photos"]["post"]["responses"]["201"]["links"]["deletePhoto"]
+    assert photo["parameters"] == {"audit_id": "$request.path.audit_id", "photo_id": "$response.body#/id"}
+    scorecard = paths["/api/v1/scorecards"]["post"]["responses"]["201"]["links"]["publishScorecard"]
+    assert scorecard["parameters"] == {"slug": "$response.body#/slug"}

@@ -95,14 +95,15 @@ def test_a_dispute_after_the_window_is_refused_naming_the_deadline(app, client, 
         db.session.commit()
     late = call(client, case, "employee", "POST", f"/api/v1/audits/{case['audit']}/disputes",
                 {"reason": "Unfair."})
-    assert late.status_code == 422
+    assert late.status_code == 409
     assert "ended on" in late.get_json()["error"]["message"] and late.get_json()["error"]["details"]["deadline"]
 
 
 def test_a_reason_is_required_and_criteria_must_exist(client, case):
     url = f"/api/v1/audits/{case['audit']}/disputes"
     assert call(client, case, "employee", "POST", url, {"reason": "  "}).status_code == 422
-    assert call(client, case, "employee", "POST", url, {"reason": "x", "criteria": ["nope"]}).status_code == 422
+    unknown = call(client, case, "employee", "POST", url, {"reason": "x", "criteria": ["nope"]})
+    assert unknown.status_code == 404 and "nope" in str(unknown.get_json()["error"]["details"])
     assert call(client, case, "auditor", "POST", url, {"reason": "My own audit."}).status_code == 403
 
 

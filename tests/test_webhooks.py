@@ -195,3 +195,28 @@ def test_the_admin_adds_a_webhook_on_its_page_and_sees_its_deliveries(app, clien
     assert "whsec_" not in client.get("/webhooks/1").get_data(as_text=True)
     refused = client.post("/webhooks", data={"url": "ftp://x.example/", "events": ["audit.approved"]})
     assert "https://" in refused.get_data(as_text=True)
+
+
+def test_disputes_opened_and_decided_are_told_with_the_dispute_as_an_admin_reads_it(api, receiver):
+    hook = receiver()
+    hook.secret = register(api, hook.url, events=["dispute.opened", "dispute.decided"])["secret"]
+    audit_id = api.ids["submitted_a"]
+    assert api.post("admin", f"/api/v1/audits/{audit_id}/approve").status_code == 200
+    assert hook.received == []  # not subscribed to approvals
+
+    opened = api.post("manager_a", f"/api/v1/audits/{audit_id}/disputes", json={"reason": "Ana asked me to."})
+    assert opened.status_code == 201, opened.get_json()
+    dispute_id = opened.get_json()["id"]
+    assert api.post("admin", f"/api/v1/disputes/{dispute_id}/decide", json={"outcome": "upheld",
+                                                                           "note": "The score stands."}
+                    ).status_code == 200
+
+    assert [got["headers"]["Veraz-Event"] for got in hook.received] == ["dispute.opened", "dispute.decided"]
+    assert all(got["verified"] for got in hook.received)
+    told_open, told_decided = (json.loads(got["body"]) for got in hook.received)
+    assert told_open["event"] == "dispute.opened" and told_open["data"]["status"] == "open"
+    assert told_open["data"]["reason"] == "Ana asked me to." and told_open["data"]["decided_by"] is None
+    # the decision's data is the API's detail of the dispute, as the admin reads it now
+    assert told_decided["data"] == api.get("admin", f"/api/v1/disputes/{dispute_id}").get_json()
+    assert told_decided["data"]["status"] == "upheld" and told_decided["data"]["decided_by"]["id"] == \
+        api.world["admin"]["id"]

@@ -8,8 +8,8 @@ connects the receivers and registers the pages; the audits package knows nothing
 
 
 def init_app(app, payloads):
-    """``payloads``: {"audit": function(audit) -> dict}, the API's detail of each kind of object,
-    handed down by the factory so that this package does not import the API."""
+    """``payloads``: {"audit": function(audit) -> dict, "dispute": ...}, the API's detail of each
+    kind of object, handed down by the factory so that this package does not import the API."""
     from webhooks import receivers, routes
     from webhooks.cli import webhooks_cli
 

@@ -96,14 +96,18 @@ def get_delivery(endpoint, delivery_pk):
         WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.id == delivery_pk))
 
 
-def emit(event: str, data: dict) -> list[WebhookDelivery]:
+def emit(event: str, data) -> list[WebhookDelivery]:
     """One delivery of ``event`` per active endpoint subscribed to it, sent after the commit. The
-    body is made now: every retry sends the same bytes, whatever changes later."""
+    body is made now: every retry sends the same bytes, whatever changes later. ``data`` is a dict,
+    or a function making it, called only when some endpoint is subscribed (an audit's detail costs
+    a few queries)."""
     assert event in EVENTS, event
     subscribed = [e for e in db.session.scalars(db.select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)))
                   if event in (e.events or [])]
     if not subscribed:
         return []
+    if callable(data):
+        data = data()
     body = json.dumps({"id": str(uuid.uuid4()), "event": event,
                        "created_at": utcnow().replace(microsecond=0).isoformat() + "Z", "data": data},
                       ensure_ascii=False, separators=(",", ":"), default=str)
