@@ -15,15 +15,7 @@ if [ "$DEV" = 1 ]; then
   command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)  # reads the survey poster's QR code in the tests
   command -v wrk >/dev/null 2>&1 || need+=(wrk)  # the benchmark's load generator
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # jobs, e-mail and limit tests
-  command -v npm >/dev/null 2>&1 || need+=(npm)  # openapi-python-client, for tests/test_api_client.py: its own virtualenv too, since it pins its own
-  # ruff and pydantic (the client it generates needs only httpx and attrs, which .venv has).
-  client_stamp="tests/.venv-client/.installed-$(sha256sum tests/client/requirements.txt | cut -c1-16)"
-  if [ ! -f "$client_stamp" ]; then
-    [ -x tests/.venv-client/bin/python ] || "$PY" -m venv tests/.venv-client
-    tests/.venv-client/bin/pip install -q --disable-pip-version-check -r tests/client/requirements.txt
-    touch "$client_stamp"
-  fi
-  # Spectral, the OpenAPI linter of the tests
+  command -v npm >/dev/null 2>&1 || need+=(npm)  # Spectral, the OpenAPI linter of the tests
   command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ] || need+=(postgresql)
 fi
 if [ ${#need[@]} -gt 0 ]; then
