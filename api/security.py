@@ -10,7 +10,7 @@ from api.common import ID, current, fail, make_blueprint, not_found, page_schema
 from api.schemas import ANY, Id, PageQuery, Strict, UTCDateTime
 from branches.models import Employee
 from extensions import db
-from reports.filters import FIRST_DAY, LAST_DAY
+from reports.filters import DAY_PATTERN, FIRST_DAY, LAST_DAY
 from security import erasure, log, personal_data
 
 blp = make_blueprint("security_api", "The security log (admin), and employees' data rights: their personal "
@@ -22,8 +22,10 @@ DAY = validate.Range(min=FIRST_DAY, max=LAST_DAY, error=_l("Use a date between 2
 class SecurityEventQuery(PageQuery):
     type = fields.String(validate=validate.OneOf(list(log.TYPES)), metadata={"description": "Only this kind."})
     user_id = Id(strict=False, metadata={"description": "Only events by or about this user."})
-    date_from = fields.Date(data_key="from", validate=DAY, metadata={"description": "From this day (UTC)."})
-    date_to = fields.Date(data_key="to", validate=DAY, metadata={"description": "To this day, included (UTC)."})
+    date_from = fields.Date(data_key="from", validate=DAY, metadata={"description": "From this day (UTC).",
+                                                                     "pattern": DAY_PATTERN})
+    date_to = fields.Date(data_key="to", validate=DAY, metadata={"description": "To this day, included (UTC).",
+                                                                 "pattern": DAY_PATTERN})
 
 
 class SecurityEventSchema(ma.Schema):

@@ -19,6 +19,7 @@ from accounts.permissions import can_manage_branch
 from accounts.services import normalise_email
 from audits.answers import coerce_value, problems_of
 from audits.errors import AuditConflict, AuditForbidden, AuditInvalid, AuditNotFound
+from branches.models import Branch
 from calibration import statistics as stats
 from calibration.models import CalibrationParticipant, CalibrationSession
 from core.models import get_setting
@@ -109,7 +110,8 @@ def create_session(user, *, version: ScorecardVersion, title: str, subject: str 
         branch_id = next(iter(user.branch_ids))
     if user.role == "manager" and branch_id is None:
         problems.append(("branch_id", _("Choose one of your branches.")))
-    elif branch_id is not None and not can_manage_branch(user, branch_id):
+    elif branch_id is not None and (db.session.get(Branch, branch_id) is None
+                                    or not can_manage_branch(user, branch_id)):
         problems.append(("branch_id", _("Choose one of your branches.")))
     people, seen = [], set()
     for email in participants or ():

@@ -52,7 +52,7 @@ def test_changing_ones_password_revoking_a_token_and_the_settings_on_the_web(app
     login_as("admin")
     with recorded() as seen:
         client.post("/settings", data={"company_name": "Acme", "brand_color": "#0b5c55",
-                                       "allow_unplanned_audits": "y"})
+                                       "allow_unplanned_audits": "y", "actions_on_critical": "y"})
     [(sender, settings)] = named(seen, "settings-changed")
     assert sender is None and settings["details"]["changes"] == {"company_name": ["Veraz", "Acme"]}
     assert_nothing_secret(seen, SECRET)
