@@ -139,6 +139,13 @@ def connect_packages(app):
                                      "survey_response": survey_response_payload})
     rollups.connect()
     security.init_app(app)  # the security log listens to accounts' and reports' signals; data rights
+    # The personal-data document's sections of the packages above the security log's own
+    from actions import personal_data as action_data
+    from coaching import personal_data as coaching_data
+    from surveys import personal_data as survey_data
+
+    for package in (action_data, coaching_data, survey_data):
+        package.register()
     import actions  # corrective actions: opened on a critical failure; the API's view for their webhook
     from api.actions import action_payload
 

@@ -229,16 +229,11 @@ def complete(action: Action, user, note: str, photo_stream=None, max_bytes: int 
 
 
 def _store_photo(stream, max_bytes: int) -> str:
+    """Checked and cleaned as an audit's photos are (one function for both), then stored."""
     from audits import photos
-    from audits.errors import AuditError
+    from audits.services import clean_upload
 
-    try:
-        clean = photos.clean(photos.read_limited(stream, max_bytes))
-    except photos.PhotoError as exc:
-        if exc.status == 413:
-            raise AuditError(exc.message, status=413, code="too_large", details={"max_bytes": max_bytes}) from None
-        raise AuditInvalid(exc.message, [("photo", exc.message)]) from None
-    return photos.save(clean.data)
+    return photos.save(clean_upload(stream, max_bytes, "photo").data)
 
 
 def verify(action: Action, user) -> None:

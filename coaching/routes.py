@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.permissions import branch_ids_in_scope, can_see_branch, get_visible_or_404, roles_required
+from audits.errors import AuditInvalid
 from branches.models import Branch, Employee
 from coaching import effect as effects
 from coaching import pdf, services
@@ -109,7 +110,6 @@ def list_sessions():
 @bp.route("/coaching/new", methods=["GET", "POST"])
 @roles_required(*COACHES)
 def record_session():
-    from audits.errors import AuditInvalid
 
     form = _form()
     if request.method == "GET":
@@ -119,16 +119,24 @@ def record_session():
         employee = db.session.get(Employee, form.employee.data)
         if employee is None or not can_see_branch(current_user, employee.branch_id):
             abort(404)
-        try:
-            session = services.record(current_user, employee, _values(form))
-        except AuditInvalid as exc:
-            db.session.rollback()
-            _problems_to_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The coaching session was saved."), "success")
-            return redirect(url_for("coaching.view_session", coaching_id=session.id))
+        saved = _save(form, lambda: services.record(current_user, employee, _values(form)))
+        if saved is not None:
+            return saved
     return render_template("coaching/form.html", form=form, session=None), 200 if not form.errors else 400
+
+
+def _save(form, save):
+    """Run ``save`` (a service call returning the session), commit and go to the session's page;
+    a refusal goes to the form's fields (None: show the form again)."""
+    try:
+        session = save()
+    except AuditInvalid as exc:
+        db.session.rollback()
+        _problems_to_form(form, exc)
+        return None
+    db.session.commit()
+    flash(_("The coaching session was saved."), "success")
+    return redirect(url_for("coaching.view_session", coaching_id=session.id))
 
 
 @bp.route("/coaching/<int:coaching_id>")
@@ -145,7 +153,6 @@ def view_session(coaching_id):
 @bp.route("/coaching/<int:coaching_id>/edit", methods=["GET", "POST"])
 @roles_required(*COACHES)
 def edit_session(coaching_id):
-    from audits.errors import AuditInvalid
 
     session = _session(coaching_id)
     if not services.can_change(current_user, session):
@@ -155,15 +162,9 @@ def edit_session(coaching_id):
     if request.method == "POST":
         form.employee.data = session.employee_id
     if form.validate_on_submit():
-        try:
-            services.change(current_user, session, _values(form))
-        except AuditInvalid as exc:
-            db.session.rollback()
-            _problems_to_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The coaching session was saved."), "success")
-            return redirect(url_for("coaching.view_session", coaching_id=session.id))
+        saved = _save(form, lambda: services.change(current_user, session, _values(form)) or session)
+        if saved is not None:
+            return saved
     return render_template("coaching/form.html", form=form, session=session), 200 if not form.errors else 400
 
 

@@ -250,3 +250,35 @@ def test_old_audits_are_pseudonymised_after_the_retention_months(app, client, ru
         assert recent.employee_name_given == "Ximena"  # within the retention: untouched
     assert runner.invoke(args=["verify-seals"]).exit_code == 0
     assert "pseudonymised 0 audits" in runner.invoke(args=["privacy-daily"]).output  # done once
+
+
+def test_coaching_actions_and_customers_comments_are_in_the_document_and_erased(app, client, person, world):
+    from datetime import date
+
+    from actions.models import Action
+    from coaching.models import CoachingSession
+    from surveys.models import SurveyResponse
+
+    with app.app_context():
+        coaching = CoachingSession(employee_id=person["id"], coach_id=world["manager_a"]["id"],
+                                   held_on=date(2026, 3, 2), criteria=["a_no"],
+                                   notes="Ximena practised the greeting", goals="Say your name")
+        action = Action(audit_id=person["audits"][0], branch_id=world["branch_a"], employee_id=person["id"],
+                        title="Ximena greets with her name", description="Coach Ximena at the door",
+                        owner_id=world["manager_a"]["id"], due_date=date(2026, 3, 9))
+        survey = SurveyResponse(branch_id=world["branch_a"], employee_id=person["id"], month=date(2026, 3, 1),
+                                receipt="r1", nps=10, csat=5, resolved="yes", comment="Ximena was lovely")
+        db.session.add_all([coaching, action, survey])
+        db.session.commit()
+    document = _get(client, person, "hr", f"/api/v1/employees/{person['id']}/personal-data").get_json()["sections"]
+    assert [s["notes"] for s in document["coaching"]] == ["Ximena practised the greeting"]
+    assert [a["title"] for a in document["actions"]] == ["Ximena greets with her name"]
+    assert [r["comment"] for r in document["survey_responses"]] == ["Ximena was lovely"]
+
+    erased = client.post(f"/api/v1/employees/{person['id']}/erase", json={"reason": "left"},
+                         headers={"Authorization": f"Bearer {person['tokens']['admin']}"}).get_json()
+    document = _get(client, person, "hr", f"/api/v1/employees/{person['id']}/personal-data").get_json()["sections"]
+    assert document["coaching"][0]["notes"] == "" and document["coaching"][0]["goals"] == "Say your name"
+    assert document["actions"][0]["title"] == f"{erased['pseudonym']} greets with her name"
+    assert document["actions"][0]["description"] == ""
+    assert document["survey_responses"][0]["comment"] == "" and document["survey_responses"][0]["nps"] == 10
