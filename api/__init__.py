@@ -1,9 +1,10 @@
 """The JSON API under /api/v1, described by OpenAPI 3 at /api/v1/openapi.json.
 
-Built with flask-smorest and marshmallow: the schemas in api/schemas.py check requests, shape
-responses and make the document. Every operation authenticates with a personal access token
-(``Authorization: Bearer TOKEN``), acts with its user's role and scope, and calls the same
-services and queries as the web pages, so that each rule lives in one place.
+Built with flask-smorest and marshmallow: the schemas (api/schemas.py for the shared parts,
+api/<area>_schemas.py per area) check requests, shape responses and make the document. Every
+operation authenticates with a personal access token (``Authorization: Bearer TOKEN``), acts with
+its user's role and scope, and calls the same services and queries as the web pages, so that each
+rule lives in one place.
 """
 import click
 import marshmallow as ma
@@ -50,8 +51,8 @@ CROSS_FIELD = {
 
 def audit_payload(audit) -> dict:
     """An audit as an admin reads it from GET /audits/{id}: the data of its webhook events."""
+    from api.audit_schemas import AuditSchema
     from api.audits import detail
-    from api.schemas import AuditSchema
 
     return AuditSchema().dump(detail(audit))
 

@@ -7,7 +7,7 @@ handler (core/errors.py).
 from flask_babel import gettext as _
 
 from accounts.permissions import get_visible_or_404
-from api import schemas as s
+from api import audit_schemas as s
 from api.common import ID, current, fail, make_blueprint, paginate
 from audits import assignments
 from audits.models import Assignment

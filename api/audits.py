@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.permissions import can_see_audit, get_visible_or_404, hides_auditor
-from api import schemas as s
+from api import audit_schemas as s
 from api.common import ID, current, fail, make_blueprint, paginate
 from api.photos import photo_out
 from audits import acknowledgements, services

@@ -16,7 +16,7 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from accounts.permissions import can_see_audit, get_visible_or_404
-from api import schemas as s
+from api import audit_schemas as s
 from api.common import ID, ApiBlueprint, Parser, current, make_blueprint, not_found
 from audits import photos as photo_files
 from audits import services

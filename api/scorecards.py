@@ -7,7 +7,7 @@ Files are checked by scorecards/formats.py and imported by scorecards/services.p
 from flask_babel import gettext as _
 
 from api import impact_schemas as impact_s
-from api import schemas as s
+from api import scorecard_schemas as s
 from api.common import current, fail, json_body, make_blueprint, not_found, paginate, require_role
 from extensions import db
 from reports import impact
