@@ -66,10 +66,18 @@ def demo_server(folder: Path, emails=()):
     _demo_database(folder)
     env = environment(folder)
     tokens = {email: flask(env, "create-token", email).splitlines()[-1] for email in emails}
+    with serve(env) as base:
+        yield base, tokens
+
+
+@contextmanager
+def serve(env: dict, workers: int = 2):
+    """Yields the base URL of gunicorn serving the app with ``env`` (its DATABASE_URL names the
+    database), on a free loopback port, until the block ends."""
     port = free_port()
     # --timeout: a PDF on two busy cores may take longer than gunicorn's 30 s before it kills the worker
-    server = subprocess.Popen([str(VENV / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120",  # noqa: S603
-                               "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env)
+    server = subprocess.Popen([str(VENV / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",  # noqa: S603
+                               "--timeout", "120", "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -78,7 +86,7 @@ def demo_server(folder: Path, emails=()):
                 break
             except OSError:
                 time.sleep(0.2)
-        yield base, tokens
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
