@@ -7,7 +7,7 @@ bytes are served after the usual visibility check, streamed or as a short-lived 
 bucket (core/storage.py, ``STORAGE_SERVE``).
 """
 import marshmallow as ma
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
@@ -70,12 +70,6 @@ class PhotoUploadIn(ma.Schema):
                                                        "returns the photo stored the first time (200)."})
 
 
-def photo_out(photo: Photo) -> dict:
-    return {"id": photo.id, "criterion": photo.criterion_key, "width": photo.width, "height": photo.height,
-            "size": photo.size, "sha256": photo.sha256, "client_id": photo.client_id, "created_at": photo.created_at,
-            "url": url_for("photos_api.get_photo", audit_id=photo.audit_id, photo_id=photo.id)}
-
-
 def _audit(audit_id) -> Audit:
     return get_visible_or_404(Audit, audit_id, can_see_audit)
 
@@ -107,7 +101,7 @@ def upload_photo(data, audit_id):
     photo = services.add_photo(audit, current(), data["file"].stream, criterion_key=data.get("criterion"),
                                max_bytes=current_app.config["PHOTO_MAX_BYTES"], client_id=client_id)
     if photo.id in earlier:  # the same client_id again: nothing new was stored
-        return photo_out(photo), 200
+        return photo, 200
     try:
         db.session.commit()
     except IntegrityError:
@@ -117,8 +111,8 @@ def upload_photo(data, audit_id):
         same = db.session.scalar(db.select(Photo).where(Photo.audit_id == audit_id, Photo.client_id == client_id))
         if same is None:
             raise
-        return photo_out(same), 200
-    return photo_out(photo), 201
+        return same, 200
+    return photo, 201
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/photos", methods=["GET"])
@@ -126,7 +120,7 @@ def upload_photo(data, audit_id):
 @blp.errors(401, 404)
 def list_photos(audit_id):
     """The audit's photos, oldest first (whoever may see the audit)."""
-    return [photo_out(photo) for photo in _audit(audit_id).photos]
+    return _audit(audit_id).photos
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/photos/<{ID}:photo_id>", methods=["GET"])

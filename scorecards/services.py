@@ -131,6 +131,13 @@ class ScorecardError(ValueError):
     """A scorecard action that is not possible (a clear message for the person who asked)."""
 
 
+def versions_seen(user, scorecard: Scorecard) -> list[ScorecardVersion]:
+    """The versions ``user`` may read: every one for an admin, the published ones for the others."""
+    if user.role == "admin":
+        return list(scorecard.versions)
+    return [v for v in scorecard.versions if v.is_published]
+
+
 def get_by_slug(slug: str) -> Scorecard | None:
     return db.session.scalar(db.select(Scorecard).where(Scorecard.slug == slug))
 
