@@ -231,7 +231,7 @@ def complete(action: Action, user, note: str, photo_stream=None, max_bytes: int 
 def _store_photo(stream, max_bytes: int) -> str:
     """Checked and cleaned as an audit's photos are (one function for both), then stored."""
     from audits import photos
-    from audits.services import clean_upload
+    from audits.photo_evidence import clean_upload
 
     return photos.save(clean_upload(stream, max_bytes, "photo").data)
 

@@ -93,6 +93,7 @@ def get_coaching_effect(coaching_id):
     that scored the criterion; ``rate`` is null with fewer than three (``reason``:
     ``too_few_audits``)."""
     session = _visible(coaching_id)
+    # A computed view, not a model: coaching/effects.py works the rates out; this only names them.
     texts = services.criterion_texts(session.criteria or [])
     rows = [{"criterion": e.criterion, "text": texts.get(e.criterion), "before": e.before.as_dict(),
              "after": e.after.as_dict(), "change": e.change} for e in effects.effect(session)]

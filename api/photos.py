@@ -1,6 +1,6 @@
 """Photos of an audit through the API: upload (multipart, idempotent on client_id), list, fetch, delete.
 
-The checks and permissions are the web form's, because both call ``audits.services.add_photo``:
+The checks and permissions are the web form's, because both call ``audits.photo_evidence.add_photo``:
 the picture is decoded by Pillow and stored again as a JPEG without EXIF, with the same size
 limits and decompression-bomb check; only the auditor, while the audit may still be edited. The
 bytes are served after the usual visibility check, streamed or as a short-lived redirect to the
@@ -18,8 +18,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from accounts.permissions import can_see_audit, get_visible_or_404
 from api import audit_schemas as s
 from api.common import ID, ApiBlueprint, Parser, current, make_blueprint, not_found
+from audits import photo_evidence
 from audits import photos as photo_files
-from audits import services
 from audits.models import Audit, Photo
 from core import storage
 from extensions import db
@@ -98,7 +98,7 @@ def upload_photo(data, audit_id):
     audit = _audit(audit_id)
     client_id = data.get("client_id")
     earlier = {photo.id for photo in audit.photos}
-    photo = services.add_photo(audit, current(), data["file"].stream, criterion_key=data.get("criterion"),
+    photo = photo_evidence.add_photo(audit, current(), data["file"].stream, criterion_key=data.get("criterion"),
                                max_bytes=current_app.config["PHOTO_MAX_BYTES"], client_id=client_id)
     if photo.id in earlier:  # the same client_id again: nothing new was stored
         return photo, 200
@@ -138,6 +138,6 @@ def get_photo(audit_id, photo_id):
 @blp.errors(401, 403, 404, 409)
 def delete_photo(audit_id, photo_id):
     """Remove a photo while the audit is a draft or returned (its auditor only)."""
-    name = services.delete_photo(_photo(audit_id, photo_id), current())
+    name = photo_evidence.delete_photo(_photo(audit_id, photo_id), current())
     db.session.commit()
     photo_files.remove(name)  # after the commit: a failed commit keeps the photo whole

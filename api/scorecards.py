@@ -12,8 +12,8 @@ from api.common import current, fail, json_body, make_blueprint, not_found, pagi
 from extensions import db
 from reports import impact
 from scorecards import services
-from scorecards.formats import ScorecardFileError
 from scorecards.models import PublishedVersionError, Scorecard, ScorecardVersion
+from scorecards.reading import ScorecardFileError
 
 blp = make_blueprint("scorecards_api", "Scorecards and their versions. Read: everyone (published versions; "
                      "admins also drafts). Import and publish: admin.")

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from core.timeutil import utcnow
 from extensions import db
-from scorecards import formats, scoring
-from scorecards.formats import Problem, ScorecardFileError
+from scorecards import formats, reading, scoring
 from scorecards.models import Criterion, PublishedVersionError, Scorecard, ScorecardVersion, Section
+from scorecards.reading import Problem, ScorecardFileError
 
 TYPE_SETTINGS = ("min", "max", "options", "unit", "target")
 
@@ -284,7 +284,7 @@ def export_version(version: ScorecardVersion) -> dict:
 
 
 def export_json(version: ScorecardVersion) -> str:
-    return formats.dumps(export_version(version))
+    return reading.dumps(export_version(version))
 
 
 def set_archived(scorecard: Scorecard, archived: bool) -> Scorecard:

@@ -11,8 +11,8 @@ from core.i18n import lang
 from core.texts import pick
 from extensions import db
 from scorecards import drafts, services
-from scorecards.formats import ScorecardFileError
 from scorecards.forms import CriterionForm, SectionForm
+from scorecards.reading import ScorecardFileError
 from scorecards.routes.common import bp, draft_or_409, text_fields, text_value, to_fields, to_version
 
 BLANK_OPTION_ROWS = 2
