@@ -1,7 +1,7 @@
 """Corrective actions: list, create, read, and change one (its details or its state); every rule
 is in actions/services.py, and a refusal is an AuditError mapped by core/errors.py."""
-from flask import abort
 
+from accounts.permissions import get_visible_or_404
 from actions import services
 from actions.models import Action
 from actions.queries import ActionFilters, action_query
@@ -23,10 +23,7 @@ def action_payload(action: Action) -> dict:
 
 
 def _visible(action_id) -> Action:
-    action = db.session.get(Action, action_id)
-    if action is None or not services.can_see_action(current(), action):
-        abort(404)
-    return action
+    return get_visible_or_404(Action, action_id, services.can_see_action)
 
 
 @blp.route("/actions", methods=["GET"])

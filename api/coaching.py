@@ -1,6 +1,6 @@
 """Coaching sessions and their effect (coaching/services.py and coaching/effect.py hold every
 rule; a refusal is a domain error mapped by core/errors.py)."""
-from accounts.permissions import can_see_branch
+from accounts.permissions import can_see_branch, get_visible_or_404
 from api import coaching_schemas as s
 from api.common import ID, current, make_blueprint, not_found, paginate, require_role
 from branches.models import Employee
@@ -15,10 +15,7 @@ blp = make_blueprint("coaching_api", "Coaching: a manager of the branch (or an a
 
 
 def _visible(coaching_id) -> CoachingSession:
-    session = db.session.get(CoachingSession, coaching_id)
-    if session is None or not services.can_see_session(current(), session):
-        not_found()
-    return session
+    return get_visible_or_404(CoachingSession, coaching_id, services.can_see_session)
 
 
 @blp.route("/coaching", methods=["GET"])

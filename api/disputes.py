@@ -2,6 +2,7 @@
 every rule; a refusal is an AuditError mapped by core/errors.py)."""
 from flask import current_app
 
+from accounts.permissions import get_visible_or_404
 from api import dispute_schemas as s
 from api.audits import visible_audit
 from api.common import ID, ApiBlueprint, current, make_blueprint, not_found, paginate
@@ -25,12 +26,7 @@ blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**ApiBlueprint.DEFAULT_LOCATION_CON
 
 
 def _visible(dispute_id) -> Dispute:
-    from flask import abort
-
-    dispute = db.session.get(Dispute, dispute_id)
-    if dispute is None or not services.can_see_dispute(current(), dispute):
-        abort(404)
-    return dispute
+    return get_visible_or_404(Dispute, dispute_id, services.can_see_dispute)
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/disputes", methods=["POST"])

@@ -17,10 +17,7 @@ EXAMPLE = {"url": "https://hr.example.com/hooks/veraz", "events": ["audit.approv
 
 def _endpoint(endpoint_id) -> WebhookEndpoint:
     require_role("admin")
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        not_found()
-    return endpoint
+    return db.get_or_404(WebhookEndpoint, endpoint_id)
 
 
 @blp.route("/webhooks", methods=["GET"])

@@ -172,14 +172,20 @@ def _merge_values(audit, raw):
     return values
 
 
+def _json_object(message) -> dict:
+    """The JSON object fill.js posts; anything else is answered 400 with ``message``."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(error_response(400, message))
+    return data
+
+
 @bp.route("/audits/<int:audit_id>/autosave", methods=["POST"])
 @login_required
 def autosave(audit_id):
     """fill.js posts each change here as JSON: {client_id, answers, comments, details}."""
     audit = visible_audit(audit_id)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return error_response(400, _("Send the changes as a JSON object."))
+    data = _json_object(_("Send the changes as a JSON object."))
     if data.get("client_id") and data["client_id"] != audit.client_id:
         return error_response(409, _("This page belongs to another audit. Reload it."))
     answers, comments, details = data.get("answers") or {}, data.get("comments") or {}, data.get("details") or {}
@@ -249,9 +255,7 @@ def _percent(value):
 @login_required
 def checkin(audit_id):
     audit = visible_audit(audit_id)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return error_response(400, _("Send the position as a JSON object."))
+    data = _json_object(_("Send the position as a JSON object."))
     services.set_checkin(audit, current_user, data.get("lat"), data.get("lng"), data.get("accuracy"),
                          data.get("at"))
     db.session.commit()
