@@ -128,8 +128,7 @@ def connect_packages(app):
     import security
     import surveys
     import webhooks
-    from api import audit_payload, dispute_payload, survey_response_payload
-    from api.actions import action_payload
+    from api.payloads import action_payload, audit_payload, dispute_payload, survey_response_payload
     from audits.usage import audits_per_version  # feature packages load in the factory, as above
     from reports import rollups
     from scorecards.services import count_audits_with

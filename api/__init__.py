@@ -49,27 +49,6 @@ CROSS_FIELD = {
 }
 
 
-def audit_payload(audit) -> dict:
-    """An audit as an admin reads it from GET /audits/{id}: the data of its webhook events."""
-    from api.audit_schemas import AuditSchema
-
-    return AuditSchema().dump(audit)
-
-
-def survey_response_payload(response) -> dict:
-    """A survey response as GET /surveys/responses lists it: the data of its webhook event."""
-    from api.survey_schemas import SurveyResponseSchema
-
-    return SurveyResponseSchema().dump(response)
-def dispute_payload(dispute) -> dict:
-    """A dispute as an admin reads it from GET /disputes/{id}: the data of its webhook events."""
-    from api.dispute_schemas import DisputeSchema
-    from api.output import as_system
-
-    with as_system():
-        return DisputeSchema().dump(dispute)
-
-
 def schema_name(schema) -> str:
     """Component names: the class name without "Schema"; a partial (PATCH) body gets "Patch"."""
     cls = resolve_schema_cls(schema)

@@ -17,11 +17,6 @@ blp = make_blueprint("actions_api", "Corrective actions: a manager of the branch
 DETAIL_FIELDS = ("title", "description", "owner_id", "due_date", "priority")
 
 
-def action_payload(action: Action) -> dict:
-    """The data of the ``action.overdue`` webhook event: the action as GET /actions/{id} gives it."""
-    return s.ActionSchema().dump(action)
-
-
 def _visible(action_id) -> Action:
     return get_visible_or_404(Action, action_id, services.can_see_action)
 

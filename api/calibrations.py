@@ -127,7 +127,7 @@ def get_calibration_results(session_id):
 @blp.errors(401, 404, 409)
 def calibration_pdf(session_id):
     """The closed session's results as a PDF (A4, in your language). 409 before it is closed."""
-    from calibration.pdf import session_pdf
+    from calibration.pdf import session_pdf  # WeasyPrint loads when a PDF is first asked for
 
     result = services.results(_visible(session_id))
     data = session_pdf(result, current().language or "es")
