@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from audits import services
 from audits.answers import answer_values
 from audits.display import field_text
-from audits.errors import AuditInvalid
+from audits.errors import AuditError, AuditInvalid
 from audits.models import Audit
 from audits.policy import EDITABLE_STATUSES, status_label
 from audits.routes.common import ANSWERABLE, bp, visible_audit
@@ -173,10 +173,10 @@ def _merge_values(audit, raw):
 
 
 def _json_object(message) -> dict:
-    """The JSON object fill.js posts; anything else is answered 400 with ``message``."""
+    """The JSON object fill.js posts; anything else is refused (400, ``message``)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        abort(error_response(400, message))
+        raise AuditError(message)
     return data
 
 
