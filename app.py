@@ -105,9 +105,6 @@ def register_blueprints(app):
                  offline.routes,
                  api):
         area.register(app)
-    import surveys  # customer surveys: the public page /s/<token> and the managers' pages
-
-    surveys.init_app(app)
 
 
 def register_errorhandlers(app):
@@ -119,37 +116,33 @@ def register_errorhandlers(app):
 
 
 def connect_packages(app):
-    """Hand a lower package what it needs from one above it, so that imports run one way:
-    scorecards learn how many audits use a version (a draft in use is not rewritten);
-    notifications, seals, webhooks and the reports' roll-ups listen to the audits' events (and add
-    their pages); webhooks send the API's own view of an audit or a dispute."""
+    """The feature packages that listen to other packages' events, add pages, commands or a section
+    of the personal-data document: each does it in its own ``init_app(app)``. Imports run one way,
+    so what a lower package needs from one above it is handed down here: scorecards learn how
+    many audits use a version (a draft in use is not rewritten); webhooks and actions send the
+    API's own view of an audit, a dispute, a survey response or an action."""
+    import actions
+    import coaching
     import notifications
     import records
     import security
+    import surveys
     import webhooks
-    from api import audit_payload, dispute_payload, survey_response_payload
+    from api.payloads import action_payload, audit_payload, dispute_payload, survey_response_payload
     from audits.usage import audits_per_version  # feature packages load in the factory, as above
     from reports import rollups
     from scorecards.services import count_audits_with
 
     count_audits_with(app, audits_per_version)
-    notifications.init_app(app)
-    records.init_app(app)
-    webhooks.init_app(app, payloads={"audit": audit_payload, "dispute": dispute_payload,
-                                     "survey_response": survey_response_payload})
-    rollups.connect()
-    security.init_app(app)  # the security log listens to accounts' and reports' signals; data rights
-    # The personal-data document's sections of the packages above the security log's own
-    from actions import personal_data as action_data
-    from coaching import personal_data as coaching_data
-    from surveys import personal_data as survey_data
-
-    for package in (action_data, coaching_data, survey_data):
-        package.register()
-    import actions  # corrective actions: opened on a critical failure; the API's view for their webhook
-    from api.actions import action_payload
-
-    actions.init_app(app, payload=action_payload)
+    handed_down = {
+        webhooks: {"payloads": {"audit": audit_payload, "dispute": dispute_payload,
+                                "survey_response": survey_response_payload}},
+        actions: {"payload": action_payload},
+    }
+    # The security log first: its own sections of the personal-data document come before the
+    # sections of the packages above it (actions, coaching, surveys).
+    for package in (notifications, records, webhooks, rollups, security, actions, coaching, surveys):
+        package.init_app(app, **handed_down.get(package, {}))
 
 
 def register_commands(app):

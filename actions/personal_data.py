@@ -2,8 +2,8 @@
 reaches them (security/personal_data.py's registry): texts that name the person go; a title,
 which an action needs, keeps its words but the name's, which become the pseudonym."""
 from actions.models import Action
+from core.personal_data import iso, register_section
 from extensions import db
-from security.personal_data import iso, register_section
 
 
 def _actions(employee):

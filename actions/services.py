@@ -203,24 +203,35 @@ def _require_move(action: Action, to: str) -> None:
 
 def start(action: Action, user) -> None:
     """open -> in progress: its owner, or a manager of the branch."""
-    _require_visible(user, action)
-    if not can_work(user, action):
-        raise AuditForbidden(_("Only the owner or a manager of the branch can work on this action."))
-    _require_move(action, "in_progress")
+    _may_move(user, action, "in_progress", can_work, _("Only the owner or a manager of the branch can work on "
+                                                       "this action."))
     action.status, action.started_at = "in_progress", utcnow()
     db.session.flush()
+
+
+def _may_move(user, action: Action, to: str, may, refusal) -> None:
+    """Every change of state: the action is the user's to see, ``may(user, action)`` or 403 with
+    ``refusal``, and ``to`` follows from its state (else 409)."""
+    _require_visible(user, action)
+    if not may(user, action):
+        raise AuditForbidden(refusal)
+    _require_move(action, to)
+
+
+def _required(text, message, field: str, field_message) -> str:
+    """The text, trimmed; 422 naming ``field`` when there is none."""
+    text = _text(text)
+    if not text:
+        raise AuditInvalid(message, [(field, field_message)])
+    return text
 
 
 def complete(action: Action, user, note: str, photo_stream=None, max_bytes: int | None = None) -> None:
     """open or in progress -> done, with a closing note (required) and optional photo evidence:
     checked, cleaned and stored exactly as an audit's photos are (audits/photos.py, core/storage.py)."""
-    _require_visible(user, action)
-    if not can_work(user, action):
-        raise AuditForbidden(_("Only the owner or a manager of the branch can work on this action."))
-    _require_move(action, "done")
-    note = _text(note)
-    if not note:
-        raise AuditInvalid(_("Say what was done."), [("closing_note", _("A closing note is needed."))])
+    _may_move(user, action, "done", can_work, _("Only the owner or a manager of the branch can work on this "
+                                                "action."))
+    note = _required(note, _("Say what was done."), "closing_note", _("A closing note is needed."))
     if photo_stream is not None:
         action.photo = _store_photo(photo_stream, max_bytes or current_app.config["PHOTO_MAX_BYTES"])
     action.status, action.done_at, action.done_by_id = "done", utcnow(), user.id
@@ -231,30 +242,24 @@ def complete(action: Action, user, note: str, photo_stream=None, max_bytes: int 
 def _store_photo(stream, max_bytes: int) -> str:
     """Checked and cleaned as an audit's photos are (one function for both), then stored."""
     from audits import photos
-    from audits.services import clean_upload
+    from audits.photo_evidence import clean_upload
 
     return photos.save(clean_upload(stream, max_bytes, "photo").data)
 
 
 def verify(action: Action, user) -> None:
     """done -> verified: a manager of the branch (or an admin) who is not the owner."""
-    _require_visible(user, action)
-    if not can_verify(user, action):
-        raise AuditForbidden(_("A manager of the branch other than the owner verifies an action."))
-    _require_move(action, "verified")
+    _may_move(user, action, "verified", can_verify, _("A manager of the branch other than the owner verifies an "
+                                                      "action."))
     action.status, action.verified_at, action.verified_by_id = "verified", utcnow(), user.id
     db.session.flush()
 
 
 def cancel(action: Action, user, reason: str) -> None:
     """open or in progress -> cancelled, with a reason: a manager of the branch, or an admin."""
-    _require_visible(user, action)
-    if not can_manage(user, action):
-        raise AuditForbidden(_("Only a manager of the branch or an admin can cancel an action."))
-    _require_move(action, "cancelled")
-    reason = _text(reason)
-    if not reason:
-        raise AuditInvalid(_("Say why the action is cancelled."), [("cancel_reason", _("A reason is needed."))])
+    _may_move(user, action, "cancelled", can_manage, _("Only a manager of the branch or an admin can cancel an "
+                                                       "action."))
+    reason = _required(reason, _("Say why the action is cancelled."), "cancel_reason", _("A reason is needed."))
     action.status, action.cancelled_at, action.cancelled_by_id = "cancelled", utcnow(), user.id
     action.cancel_reason = reason
     db.session.flush()

@@ -49,28 +49,6 @@ CROSS_FIELD = {
 }
 
 
-def audit_payload(audit) -> dict:
-    """An audit as an admin reads it from GET /audits/{id}: the data of its webhook events."""
-    from api.audit_schemas import AuditSchema
-    from api.audits import detail
-
-    return AuditSchema().dump(detail(audit))
-
-
-def survey_response_payload(response) -> dict:
-    """A survey response as GET /surveys/responses lists it: the data of its webhook event."""
-    from api.survey_schemas import SurveyResponseSchema
-    from api.surveys import dump_response
-
-    return SurveyResponseSchema().dump(dump_response(response))
-def dispute_payload(dispute) -> dict:
-    """A dispute as an admin reads it from GET /disputes/{id}: the data of its webhook events."""
-    from api.dispute_schemas import DisputeSchema
-    from api.disputes import dump
-
-    return DisputeSchema().dump(dump(dispute, viewer=None))
-
-
 def schema_name(schema) -> str:
     """Component names: the class name without "Schema"; a partial (PATCH) body gets "Patch"."""
     cls = resolve_schema_cls(schema)

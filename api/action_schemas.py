@@ -3,13 +3,25 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from actions.models import ACTION_STATUSES, PRIORITIES, SCOPES
+from actions.services import shown_person
 from api.common import page_schema
+from api.output import StringOrEmpty, computed, viewer
 from api.schemas import Id, PageQuery, Strict, UserRef, UTCDateTime, not_blank
 
 KEY = validate.Length(min=1, max=64)
 
 
+def _person(relation: str, **metadata):
+    """A person named on the action, or null for an employee's login where it is the auditor."""
+    def shown(action):
+        person, who = getattr(action, relation), viewer()
+        return shown_person(who, action, person) if who is not None else person
+    return computed(fields.Nested(UserRef, required=True, allow_none=True, metadata=metadata), shown)
+
+
 class ActionSchema(ma.Schema):
+    """An action as GET /actions/{id} gives it (and the ``action.overdue`` webhook sends it)."""
+
     id = fields.Integer(required=True)
     audit_id = fields.Integer(required=True)
     branch_id = fields.Integer(required=True)
@@ -20,30 +32,31 @@ class ActionSchema(ma.Schema):
     criterion_key = fields.String(required=True, allow_none=True)
     section_key = fields.String(required=True, allow_none=True)
     title = fields.String(required=True)
-    description = fields.String(required=True)
-    owner = fields.Nested(UserRef, required=True, allow_none=True, metadata={
-        "description": "Who must do it: a manager of the branch or an employee's login."})
+    description = StringOrEmpty(required=True)
+    owner = _person("owner", description="Who must do it: a manager of the branch or an employee's login.")
     priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
     due_date = fields.Date(required=True)
     status = fields.String(required=True, validate=validate.OneOf(ACTION_STATUSES), metadata={
         "description": "open, in_progress, done, verified (by a manager other than the owner) or cancelled."})
-    overdue = fields.Boolean(required=True, metadata={
-        "description": "Open or in progress, and past its due date."})
-    automatic = fields.Boolean(required=True, metadata={
-        "description": "Opened by a critical failure on approval (setting actions_on_critical)."})
-    created_by = fields.Nested(UserRef, required=True, allow_none=True)
+    overdue = computed(fields.Boolean(required=True, metadata={
+        "description": "Open or in progress, and past its due date."}), lambda action: action.is_overdue())
+    automatic = computed(fields.Boolean(required=True, metadata={
+        "description": "Opened by a critical failure on approval (setting actions_on_critical)."}),
+        lambda action: bool(action.automatic))
+    created_by = _person("created_by")
     created_at = UTCDateTime(required=True)
     started_at = UTCDateTime(required=True, allow_none=True)
     done_at = UTCDateTime(required=True, allow_none=True)
-    done_by = fields.Nested(UserRef, required=True, allow_none=True)
-    closing_note = fields.String(required=True)
-    has_photo = fields.Boolean(required=True, metadata={
-        "description": "Whether photo evidence was added when it was done (shown on its page)."})
+    done_by = _person("done_by")
+    closing_note = StringOrEmpty(required=True)
+    has_photo = computed(fields.Boolean(required=True, metadata={
+        "description": "Whether photo evidence was added when it was done (shown on its page)."}),
+        lambda action: bool(action.photo))
     verified_at = UTCDateTime(required=True, allow_none=True)
-    verified_by = fields.Nested(UserRef, required=True, allow_none=True)
+    verified_by = _person("verified_by")
     cancelled_at = UTCDateTime(required=True, allow_none=True)
-    cancelled_by = fields.Nested(UserRef, required=True, allow_none=True)
-    cancel_reason = fields.String(required=True)
+    cancelled_by = _person("cancelled_by")
+    cancel_reason = StringOrEmpty(required=True)
 
 
 ActionPage = page_schema(ActionSchema, "ActionPage")

@@ -1,8 +1,7 @@
 """Corrective actions: list, create, read, and change one (its details or its state); every rule
 is in actions/services.py, and a refusal is an AuditError mapped by core/errors.py."""
-from flask import abort, has_request_context
-from flask_login import current_user
 
+from accounts.permissions import get_visible_or_404
 from actions import services
 from actions.models import Action
 from actions.queries import ActionFilters, action_query
@@ -18,38 +17,8 @@ blp = make_blueprint("actions_api", "Corrective actions: a manager of the branch
 DETAIL_FIELDS = ("title", "description", "owner_id", "due_date", "priority")
 
 
-def dump(action: Action) -> dict:
-    """An action as JSON (the webhook's ``action.overdue`` sends the same, made by ActionSchema).
-    An employee's login never sees the audit's auditor named (``services.shown_person``)."""
-    viewer = current() if has_request_context() and current_user.is_authenticated else None
-
-    def _ref(user):
-        user = services.shown_person(viewer, action, user) if viewer is not None else user
-        return {"id": user.id, "name": user.name} if user is not None else None
-
-    return {"id": action.id, "audit_id": action.audit_id, "branch_id": action.branch_id,
-            "employee_id": action.employee_id, "scope": action.scope, "criterion_key": action.criterion_key,
-            "section_key": action.section_key, "title": action.title, "description": action.description or "",
-            "owner": _ref(action.owner), "priority": action.priority, "due_date": action.due_date,
-            "status": action.status, "overdue": action.is_overdue(), "automatic": bool(action.automatic),
-            "created_by": _ref(action.created_by), "created_at": action.created_at,
-            "started_at": action.started_at, "done_at": action.done_at, "done_by": _ref(action.done_by),
-            "closing_note": action.closing_note or "", "has_photo": bool(action.photo),
-            "verified_at": action.verified_at, "verified_by": _ref(action.verified_by),
-            "cancelled_at": action.cancelled_at, "cancelled_by": _ref(action.cancelled_by),
-            "cancel_reason": action.cancel_reason or ""}
-
-
-def action_payload(action: Action) -> dict:
-    """The data of the ``action.overdue`` webhook event: the action as GET /actions/{id} gives it."""
-    return s.ActionSchema().dump(dump(action))
-
-
 def _visible(action_id) -> Action:
-    action = db.session.get(Action, action_id)
-    if action is None or not services.can_see_action(current(), action):
-        abort(404)
-    return action
+    return get_visible_or_404(Action, action_id, services.can_see_action)
 
 
 @blp.route("/actions", methods=["GET"])
@@ -65,9 +34,7 @@ def list_actions(page, per_page, status=None, branch_id=None, owner_id=None, aud
     progress past their due date."""
     filters = ActionFilters(status=status, branch_id=branch_id, owner_id=owner_id, audit_id=audit_id,
                             criterion_key=criterion_key, overdue=bool(overdue))
-    result = paginate(action_query(current(), filters), {"page": page, "per_page": per_page})
-    result["items"] = [dump(a) for a in result["items"]]
-    return result
+    return paginate(action_query(current(), filters), {"page": page, "per_page": per_page})
 
 
 @blp.route("/actions", methods=["POST"])
@@ -87,7 +54,7 @@ def create_action(data):
                                     priority=data.get("priority") or "normal",
                                     criterion_key=data.get("criterion_key"), section_key=data.get("section_key"))
     db.session.commit()
-    return dump(action)
+    return action
 
 
 @blp.route(f"/actions/<{ID}:action_id>", methods=["GET"])
@@ -95,7 +62,7 @@ def create_action(data):
 @blp.errors(401, 404)
 def get_action(action_id):
     """One action."""
-    return dump(_visible(action_id))
+    return _visible(action_id)
 
 
 @blp.route(f"/actions/<{ID}:action_id>", methods=["PATCH"])
@@ -117,4 +84,4 @@ def update_action(data, action_id):
         services.change_status(action, current(), data["status"], closing_note=data.get("closing_note") or "",
                                cancel_reason=data.get("cancel_reason") or "")
     db.session.commit()
-    return dump(action)
+    return action

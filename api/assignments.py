@@ -22,20 +22,6 @@ FIELDS = {"branch_id": "branch", "scorecard": "scorecard", "employee_id": "emplo
           "notes": "notes"}
 
 
-def _user_ref(user):
-    return {"id": user.id, "name": user.name} if user is not None else None
-
-
-def assignment_out(assignment: Assignment) -> dict:
-    audit = assignment.audit
-    return {"id": assignment.id, "auditor": _user_ref(assignment.auditor), "auditor_id": assignment.auditor_id,
-            "branch_id": assignment.branch_id, "scorecard": assignment.scorecard.slug,
-            "employee_id": assignment.employee_id, "due_date": assignment.due_date, "notes": assignment.notes or "",
-            "status": assignment.status(),
-            "audit": {"id": audit.id, "status": audit.status, "score": audit.score} if audit is not None else None,
-            "created_by": _user_ref(assignment.created_by), "created_at": assignment.created_at}
-
-
 def visible_assignment(assignment_id) -> Assignment:
     return get_visible_or_404(Assignment, assignment_id, can_see_assignment)
 
@@ -70,9 +56,7 @@ def list_assignments(page, per_page, status=None, auditor=None, branch=None, sco
         scorecard_id = card.id
     query = assignments.assignment_query(current(), status=status, auditor_id=auditor, branch_id=branch,
                                          scorecard_id=scorecard_id)
-    result = paginate(query, {"page": page, "per_page": per_page})
-    result["items"] = [assignment_out(a) for a in result["items"]]
-    return result
+    return paginate(query, {"page": page, "per_page": per_page})
 
 
 @blp.route("/assignments", methods=["POST"])
@@ -88,7 +72,7 @@ def create_assignment(data):
              {"json": {"auditor_id": [_("Give auditor_id or auditor_email.")]}})
     assignment = assignments.plan_assignment(current(), **values)
     db.session.commit()
-    return assignment_out(assignment)
+    return assignment
 
 
 @blp.route(f"/assignments/<{ID}:assignment_id>", methods=["GET"])
@@ -96,7 +80,7 @@ def create_assignment(data):
 @blp.errors(401, 404)
 def get_assignment(assignment_id):
     """One assignment, with its status and the audit made from it."""
-    return assignment_out(visible_assignment(assignment_id))
+    return visible_assignment(assignment_id)
 
 
 @blp.route(f"/assignments/<{ID}:assignment_id>", methods=["PATCH"])
@@ -109,7 +93,7 @@ def update_assignment(data, assignment_id):
     assignment = visible_assignment(assignment_id)
     assignments.update_assignment(assignment, current(), **_values(data))
     db.session.commit()
-    return assignment_out(assignment)
+    return assignment
 
 
 @blp.route(f"/assignments/<{ID}:assignment_id>", methods=["DELETE"])

@@ -1,9 +1,12 @@
 """Schemas of the audit and assignment operations. The shared building blocks are in api/schemas.py."""
 
 import marshmallow as ma
+from flask import url_for
 from marshmallow import fields, validate
 
+from accounts.permissions import hides_auditor
 from api.common import MAX_ID, page_schema
+from api.output import StringOrEmpty, computed, viewer
 from api.schemas import (
     ANSWERS,
     ANY,
@@ -18,7 +21,11 @@ from api.schemas import (
     UTCDateTime,
     not_blank,
 )
+from audits.flags import flags_of
 from audits.models import AUDIT_STATUSES
+from audits.queries import acknowledged_at, history
+from disputes.services import disputes_of
+from records.seal import latest_seal
 from scorecards.models import CHANNELS
 
 ASSIGNMENT_STATUSES = ("open", "in_progress", "done", "overdue")
@@ -75,10 +82,34 @@ class ReturnIn(ReviewIn):
                            metadata={"description": "Why it goes back to the auditor."})
 
 
+def _unless_hidden(relation: str, **metadata):
+    """The auditor (or their reviewer), or null for the audited employee: a mystery shopper stays
+    anonymous."""
+    return computed(fields.Nested(UserRef, required=True, allow_none=True, metadata=metadata),
+                    lambda audit: None if hides_auditor(viewer()) else getattr(audit, relation))
+
+
+def _scored_sections(audit):
+    keys = {section.key for section in audit.version.sections}
+    return [row for row in audit.section_scores if row.section_key in keys]
+
+
+def _seal(audit):
+    sealed = latest_seal(audit)
+    return sealed.digest if sealed else None
+
+
+def _sealed_at(audit):
+    sealed = latest_seal(audit)
+    return sealed.sealed_at if sealed else None
+
+
 class SectionScoreSchema(ma.Schema):
-    key = fields.String(required=True)
-    title = Text(required=True)
-    weight = fields.Float(required=True)
+    """An audit's SectionScore row, with its section's title and weight."""
+
+    key = fields.String(required=True, attribute="section_key")
+    title = Text(required=True, attribute="section.title")
+    weight = fields.Float(required=True, attribute="section.weight")
     earned = fields.Float(required=True, metadata={"description": "Points earned (weights)."})
     possible = fields.Float(required=True, metadata={"description": "Points possible (weights)."})
     score = fields.Float(required=True, allow_none=True, metadata={
@@ -109,14 +140,16 @@ class AuditSummary(ma.Schema):
     id = fields.Integer(required=True)
     client_id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(AUDIT_STATUSES))
-    scorecard = fields.String(required=True, metadata={"description": "The scorecard's slug."})
-    version = fields.Integer(required=True, metadata={"description": "The scorecard version's number."})
+    scorecard = fields.String(required=True, attribute="version.scorecard.slug",
+                              metadata={"description": "The scorecard's slug."})
+    version = fields.Integer(required=True, attribute="version.number",
+                             metadata={"description": "The scorecard version's number."})
     assignment_id = fields.Integer(required=True, allow_none=True)
-    auditor = fields.Nested(UserRef, required=True, allow_none=True, metadata={
-        "description": "Who audited; null for the audited employee (a mystery shopper stays anonymous)."})
+    auditor = _unless_hidden("auditor", description="Who audited; null for the audited employee (a mystery "
+                                                    "shopper stays anonymous).")
     branch_id = fields.Integer(required=True)
     employee_id = fields.Integer(required=True, allow_none=True)
-    employee_name_given = fields.String(required=True)
+    employee_name_given = StringOrEmpty(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     started_at = UTCDateTime(required=True, allow_none=True)
     ended_at = UTCDateTime(required=True, allow_none=True)
@@ -136,7 +169,7 @@ class PhotoSchema(ma.Schema):
     """A photo kept as evidence: a JPEG without metadata, at most 1600 pixels a side."""
 
     id = fields.Integer(required=True)
-    criterion = fields.String(required=True, allow_none=True, metadata={
+    criterion = fields.String(required=True, allow_none=True, attribute="criterion_key", metadata={
         "description": "The criterion key it illustrates; null for a photo of the whole audit."})
     width = fields.Integer(required=True)
     height = fields.Integer(required=True)
@@ -145,33 +178,41 @@ class PhotoSchema(ma.Schema):
         "description": "Hex SHA-256 of the stored bytes (null for photos kept before it was recorded)."})
     client_id = fields.String(required=True, allow_none=True)
     created_at = UTCDateTime(required=True)
-    url = fields.String(required=True, metadata={"description": "Where its bytes are (GET, same token)."})
+    url = computed(fields.String(required=True, metadata={"description": "Where its bytes are (GET, same token)."}),
+                   lambda photo: url_for("photos_api.get_photo", audit_id=photo.audit_id, photo_id=photo.id))
 
 
 class AuditSchema(AuditSummary):
-    notes = fields.String(required=True)
-    return_reason = fields.String(required=True)
-    reviewed_by = fields.Nested(UserRef, required=True, allow_none=True)
-    sections = fields.List(fields.Nested(SectionScoreSchema), required=True,
-                           metadata={"description": "Per section, once scored (empty for a draft)."})
-    answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True, metadata=ANY), required=True)
-    comments = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-    history = fields.List(fields.Nested(HistoryEvent), required=True, metadata={
-        "description": "Every change after the first submission, oldest first."})
+    notes = StringOrEmpty(required=True)
+    return_reason = StringOrEmpty(required=True)
+    reviewed_by = _unless_hidden("reviewed_by")
+    sections = computed(fields.List(fields.Nested(SectionScoreSchema), required=True, metadata={
+        "description": "Per section, once scored (empty for a draft)."}), _scored_sections)
+    answers = computed(fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True, metadata=ANY),
+                                   required=True),
+                       lambda audit: {a.criterion_key: a.value for a in audit.answers if a.value is not None})
+    comments = computed(fields.Dict(keys=fields.String(), values=fields.String(), required=True),
+                        lambda audit: {a.criterion_key: a.comment for a in audit.answers if a.comment})
+    # The history is plain data made for the pages and the API alike (audits/queries.py).
+    history = computed(fields.List(fields.Nested(HistoryEvent), required=True, metadata={
+        "description": "Every change after the first submission, oldest first."}),
+        lambda audit: history(audit, viewer()))
     photos = fields.List(fields.Nested(PhotoSchema), required=True, metadata={
         "description": "Its photos, oldest first (GET /api/v1/audits/{id}/photos/{photo_id} for the bytes)."})
-    acknowledged_at = UTCDateTime(required=True, allow_none=True, metadata={
-        "description": "When the audited employee confirmed reading it; null while they have not."})
-    flags = fields.List(fields.Nested(FlagSchema), required=True, metadata={
+    acknowledged_at = computed(UTCDateTime(required=True, allow_none=True, metadata={
+        "description": "When the audited employee confirmed reading it; null while they have not."}), acknowledged_at)
+    # The flags are about the auditor's work: the audited employee does not see them.
+    flags = computed(fields.List(fields.Nested(FlagSchema), required=True, metadata={
         "description": "Evidence flags for the reviewer: far_checkin (over 500 m from the branch), "
-                       "photo_after_submit, short_audit (under a minute). Empty for the audited employee."})
-    seal = fields.String(required=True, allow_none=True, metadata={
+                       "photo_after_submit, short_audit (under a minute). Empty for the audited employee."}),
+        lambda audit: [] if hides_auditor(viewer()) else flags_of(audit))
+    seal = computed(fields.String(required=True, allow_none=True, metadata={
         "description": "The SHA-256 digest of the audit's latest seal (approved audits; flask verify-seals "
-                       "checks it); null before approval."})
-    sealed_at = UTCDateTime(required=True, allow_none=True)
+                       "checks it); null before approval."}), _seal)
+    sealed_at = computed(UTCDateTime(required=True, allow_none=True), _sealed_at)
     # By name: api/dispute_schemas.py defines it (beside the disputes' operations).
-    disputes = fields.List(fields.Nested("DisputeSchema"), required=True, metadata={
-        "description": "Its disputes, newest first."})
+    disputes = computed(fields.List(fields.Nested("DisputeSchema"), required=True, metadata={
+        "description": "Its disputes, newest first."}), disputes_of)
 
 
 class AuditQuery(PageQuery):
@@ -200,13 +241,15 @@ class AssignmentSchema(ma.Schema):
     auditor = fields.Nested(UserRef, required=True)
     auditor_id = fields.Integer(required=True)
     branch_id = fields.Integer(required=True)
-    scorecard = fields.String(required=True, metadata={"description": "The scorecard's slug."})
+    scorecard = fields.String(required=True, attribute="scorecard.slug",
+                              metadata={"description": "The scorecard's slug."})
     employee_id = fields.Integer(required=True, allow_none=True)
     due_date = fields.Date(required=True, allow_none=True)
-    notes = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(ASSIGNMENT_STATUSES), metadata={
+    notes = StringOrEmpty(required=True)
+    status = computed(fields.String(required=True, validate=validate.OneOf(ASSIGNMENT_STATUSES), metadata={
         "description": "open (no audit yet), in_progress (its audit is a draft or was returned; \"in progress\"), "
-                       "done (its audit was submitted or approved), overdue (no audit and past its due date)."})
+                       "done (its audit was submitted or approved), overdue (no audit and past its due date)."}),
+        lambda assignment: assignment.status())
     audit = fields.Nested(AuditRef, required=True, allow_none=True,
                           metadata={"description": "The audit made from it, if any."})
     created_by = fields.Nested(UserRef, required=True, allow_none=True)

@@ -9,17 +9,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from accounts.permissions import can_see_audit, get_visible_or_404, hides_auditor
+from accounts.permissions import can_see_audit, get_visible_or_404
 from api import audit_schemas as s
 from api.common import ID, current, fail, make_blueprint, paginate
-from api.photos import photo_out
 from audits import acknowledgements, services
-from audits.flags import flags_of
 from audits.models import Audit
-from audits.queries import acknowledged_at, audit_query, history
-from disputes.services import disputes_of
+from audits.queries import audit_query
 from extensions import db
-from records.seal import latest_seal
 from scorecards import services as scorecard_services
 from scorecards.models import ScorecardVersion
 
@@ -27,54 +23,6 @@ blp = make_blueprint("audits_api", "Audits: auditors fill and submit their own; 
                      "admins approve or return; hr reads.")
 
 DETAILS = ("employee_id", "employee_name_given", "channel", "started_at", "ended_at", "notes")
-
-
-def _user_ref(user):
-    return {"id": user.id, "name": user.name} if user is not None else None
-
-
-def summary(audit: Audit) -> dict:
-    out = _summary(audit)
-    if hides_auditor(current()):  # the person audited never learns who audited them
-        out["auditor"] = None
-    return out
-
-
-def _summary(audit: Audit) -> dict:
-    return {"id": audit.id, "client_id": audit.client_id, "status": audit.status,
-            "scorecard": audit.version.scorecard.slug, "version": audit.version.number,
-            "assignment_id": audit.assignment_id, "auditor": _user_ref(audit.auditor),
-            "branch_id": audit.branch_id, "employee_id": audit.employee_id,
-            "employee_name_given": audit.employee_name_given or "", "channel": audit.channel,
-            "started_at": audit.started_at, "ended_at": audit.ended_at, "submitted_at": audit.submitted_at,
-            "reviewed_at": audit.reviewed_at, "score": audit.score, "passed": audit.passed,
-            "critical_failure": audit.critical_failure, "lock_version": audit.lock_version}
-
-
-def detail(audit: Audit) -> dict:
-    out = summary(audit)
-    sections = {section.key: section for section in audit.version.sections}
-    out.update(
-        notes=audit.notes or "", return_reason=audit.return_reason or "", reviewed_by=_user_ref(audit.reviewed_by),
-        sections=[{"key": row.section_key, "title": sections[row.section_key].title,
-                   "weight": sections[row.section_key].weight, "earned": row.earned, "possible": row.possible,
-                   "score": row.score} for row in audit.section_scores if row.section_key in sections],
-        answers={a.criterion_key: a.value for a in audit.answers if a.value is not None},
-        comments={a.criterion_key: a.comment for a in audit.answers if a.comment},
-        history=history(audit, current()), acknowledged_at=acknowledged_at(audit),
-        disputes=[dump_dispute(d) for d in disputes_of(audit)], photos=[photo_out(photo) for photo in audit.photos])
-    out["flags"] = [] if hides_auditor(current()) else flags_of(audit)  # about the auditor's work
-    sealed = latest_seal(audit)
-    out.update(seal=sealed.digest if sealed else None, sealed_at=sealed.sealed_at if sealed else None)
-    if hides_auditor(current()):
-        out["reviewed_by"] = None
-    return out
-
-
-def dump_dispute(dispute) -> dict:
-    from api.disputes import dump  # the disputes' module reads this one's visible_audit
-
-    return dump(dispute)
 
 
 def visible_audit(audit_id) -> Audit:
@@ -98,9 +46,7 @@ def list_audits(page, per_page, branch=None, auditor=None, employee=None, scorec
                                  scorecard_id=scorecard_id, date_from=date_from, date_to=date_to)
     query = query.options(selectinload(Audit.auditor),
                           selectinload(Audit.version).selectinload(ScorecardVersion.scorecard))
-    result = paginate(query, {"page": page, "per_page": per_page})
-    result["items"] = [summary(a) for a in result["items"]]
-    return result
+    return paginate(query, {"page": page, "per_page": per_page})
 
 
 @blp.route("/audits", methods=["POST"])
@@ -121,7 +67,7 @@ def create_audit(data):
     user = current()
     existing = services.find_by_client_id(data["client_id"].strip())
     if existing is not None and existing.auditor_id == user.id:
-        return detail(existing), 200
+        return existing, 200
     card = None
     if data.get("scorecard") and data.get("assignment_id") is None:
         card = scorecard_services.get_by_slug(data["scorecard"])
@@ -134,7 +80,7 @@ def create_audit(data):
         channel=data.get("channel"), client_id=data["client_id"], started_at=data.get("started_at"),
         ended_at=data.get("ended_at"), notes=data.get("notes", ""))
     if not getattr(audit, "created_now", True):
-        return detail(audit), 200
+        return audit, 200
     if data.get("version") is not None and data["version"] != audit.version.number:
         fail(409, _("New audits use version %(current)d of this scorecard, not %(asked)d.",
                     current=audit.version.number, asked=data["version"]),
@@ -144,7 +90,7 @@ def create_audit(data):
     if data.get("submit"):
         services.submit(audit, user)
     db.session.commit()
-    return detail(audit), 201
+    return audit, 201
 
 
 @blp.route(f"/audits/<{ID}:audit_id>", methods=["GET"])
@@ -152,7 +98,7 @@ def create_audit(data):
 @blp.errors(401, 404)
 def get_audit(audit_id):
     """One audit: its answers, comments, score per section and its history."""
-    return detail(visible_audit(audit_id))
+    return visible_audit(audit_id)
 
 
 @blp.route(f"/audits/<{ID}:audit_id>", methods=["PATCH"])
@@ -168,7 +114,7 @@ def update_audit(data, audit_id):
     details = {key: data[key] for key in DETAILS if key in data}
     services.save_draft(audit, current(), data.get("answers") or {}, data.get("comments") or {}, **details)
     db.session.commit()
-    return detail(audit)
+    return audit
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/submit", methods=["POST"])
@@ -180,7 +126,7 @@ def submit_audit(audit_id):
     audit = visible_audit(audit_id)
     services.submit(audit, current())
     db.session.commit()
-    return detail(audit)
+    return audit
 
 
 def _review(audit_id, action, **kwargs):
@@ -192,7 +138,7 @@ def _review(audit_id, action, **kwargs):
         db.session.rollback()
         audit = db.session.get(Audit, audit_id)
         fail(409, services.conflict_message(audit), {"status": audit.status}, "conflict")
-    return detail(audit)
+    return audit
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/approve", methods=["POST"])
@@ -223,4 +169,4 @@ def acknowledge_audit(audit_id):
     audit = visible_audit(audit_id)
     acknowledgements.acknowledge(audit, current())
     db.session.commit()
-    return detail(audit)
+    return audit

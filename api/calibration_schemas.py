@@ -3,7 +3,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import MAX_ID, page_schema
+from api.output import computed, viewer
 from api.schemas import ANSWERS, ANY, COMMENTS, Bool, BranchRef, PageQuery, Query, Strict, UTCDateTime
+from calibration import services
+from calibration.display import criterion_text
 from calibration.statistics import REASONS
 from reports.filters import DAY_PATTERN, FIRST_DAY, LAST_DAY
 
@@ -34,11 +37,35 @@ class PersonRef(ma.Schema):
     name = fields.String(required=True)
 
 
+def _participant(obj):
+    """A CalibrationParticipant, or a row of services.results that holds one."""
+    return obj["participant"] if isinstance(obj, dict) else obj
+
+
+def _answered(participant) -> int:
+    rated = {c.key for c in participant.session.version.criteria if c.type in services.RATED}
+    return len([key for key in (participant.answers or {}) if key in rated])
+
+
 class ParticipantSchema(PersonRef):
-    expert = fields.Boolean(required=True, metadata={"description": "This participant's answers are the key."})
-    submitted = fields.Boolean(required=True, metadata={"description": "Finished and submitted their answers."})
-    answered = fields.Integer(required=True, metadata={"description": "How many questions they answered (not which, "
-                                                                      "nor how: scoring is blind)."})
+    """A participant: their user's id, e-mail and name, and how far they are (never what they answered)."""
+
+    id = computed(fields.Integer(required=True), lambda obj: _participant(obj).user.id)
+    email = computed(fields.String(required=True), lambda obj: _participant(obj).user.email)
+    name = computed(fields.String(required=True), lambda obj: _participant(obj).user.name)
+    expert = computed(fields.Boolean(required=True, metadata={
+        "description": "This participant's answers are the key."}), lambda obj: _participant(obj).is_expert)
+    submitted = computed(fields.Boolean(required=True, metadata={
+        "description": "Finished and submitted their answers."}),
+        lambda obj: _participant(obj).submitted_at is not None)
+    answered = computed(fields.Integer(required=True, metadata={
+        "description": "How many questions they answered (not which, nor how: scoring is blind)."}),
+        lambda obj: _answered(_participant(obj)))
+
+
+def _my_answers(session):
+    mine = session.participant_of(viewer().id)
+    return dict(mine.answers or {}) if mine is not None else None
 
 
 class CalibrationSchema(ma.Schema):
@@ -46,20 +73,24 @@ class CalibrationSchema(ma.Schema):
     title = fields.String(required=True)
     subject = fields.String(required=True, metadata={"description": "What everyone scores: a link to the recording "
                                                                     "or transcript, or a described visit."})
-    scorecard = fields.String(required=True, metadata={"description": "The scorecard's slug."})
-    version = fields.Integer(required=True, metadata={"description": "The scorecard version scored."})
+    scorecard = fields.String(required=True, attribute="version.scorecard.slug",
+                              metadata={"description": "The scorecard's slug."})
+    version = fields.Integer(required=True, attribute="version.number",
+                             metadata={"description": "The scorecard version scored."})
     branch = fields.Nested(BranchRef, required=True, allow_none=True)
     due_date = fields.Date(required=True, allow_none=True, metadata={
         "description": "The last day to score; from the day after, the session is closed."})
-    status = fields.String(required=True, validate=validate.OneOf(("open", "closed")))
-    closed_on = fields.Date(required=True, allow_none=True)
+    status = computed(fields.String(required=True, validate=validate.OneOf(("open", "closed"))),
+                      lambda session: "closed" if session.closed_on() else "open")
+    closed_on = computed(fields.Date(required=True, allow_none=True), lambda session: session.closed_on())
     created_by = fields.Nested(PersonRef, required=True, allow_none=True)
     created_at = UTCDateTime(required=True)
     participants = fields.List(fields.Nested(ParticipantSchema), required=True)
-    my_answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True, metadata=ANY), required=True,
-                             allow_none=True, metadata={"description": "Your own answers (null: you do not take "
-                                                                       "part)."})
-    can_close = fields.Boolean(required=True)
+    my_answers = computed(fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True, metadata=ANY),
+                                      required=True, allow_none=True, metadata={
+                                          "description": "Your own answers (null: you do not take part)."}),
+                          _my_answers)
+    can_close = computed(fields.Boolean(required=True), lambda session: services.can_close(viewer(), session))
 
 
 CalibrationPage = page_schema(CalibrationSchema, "CalibrationPage")
@@ -105,15 +136,21 @@ class AnswersQuery(Query):
 
 
 class AnswersSchema(ma.Schema):
-    participant = fields.Nested(ParticipantSchema, required=True)
-    answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True, metadata=ANY), required=True)
-    comments = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    """A CalibrationParticipant's answers."""
+
+    participant = computed(fields.Nested(ParticipantSchema, required=True), lambda participant: participant)
+    answers = computed(fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True, metadata=ANY),
+                                   required=True), lambda participant: dict(participant.answers or {}))
+    comments = computed(fields.Dict(keys=fields.String(), values=fields.String(), required=True),
+                        lambda participant: dict(participant.comments or {}))
     submitted_at = UTCDateTime(required=True, allow_none=True)
     score = fields.Float(required=True, allow_none=True, metadata={
         "description": "0-100 by the scoring engine once every required answer is given."})
 
 
 class ResultParticipant(ParticipantSchema):
+    """A row of services.results: ``{"participant", "score", "deviation", "within_tolerance"}``."""
+
     score = fields.Float(required=True, allow_none=True)
     deviation = fields.Float(required=True, allow_none=True, metadata={
         "description": "Score minus the expert's, in points; null without an expert score."})
@@ -122,15 +159,18 @@ class ResultParticipant(ParticipantSchema):
 
 
 class ResultAnswer(ma.Schema):
-    participant = fields.Integer(required=True, metadata={"description": "The participant's user id."})
-    email = fields.String(required=True)
+    """``{"participant", "answer", "agrees"}`` of services.results' criteria."""
+
+    participant = computed(fields.Integer(required=True, metadata={"description": "The participant's user id."}),
+                           lambda row: row["participant"].user_id)
+    email = computed(fields.String(required=True), lambda row: row["participant"].user.email)
     answer = fields.Raw(required=True, allow_none=True, metadata=ANY)
     agrees = fields.Boolean(required=True, allow_none=True)
 
 
 class ResultCriterion(ma.Schema):
     key = fields.String(required=True)
-    text = fields.String(required=True)
+    text = computed(fields.String(required=True), lambda row: criterion_text(row["criterion"]))
     type = fields.String(required=True)
     agreement = fields.Float(required=True, allow_none=True, metadata={
         "description": "Share (0-1) of the participants' answers equal to the expert's (basis expert), or that are "
@@ -141,7 +181,10 @@ class ResultCriterion(ma.Schema):
 
 
 class ResultsSchema(ma.Schema):
-    id = fields.Integer(required=True)
+    """A closed session's results as calibration.services.results works them out (a computed view:
+    the PDF reads the same dict)."""
+
+    id = fields.Integer(required=True, attribute="session.id")
     tolerance = fields.Float(required=True, metadata={"description": "Points (the admin's setting)."})
     expert_score = fields.Float(required=True, allow_none=True)
     participants = fields.List(fields.Nested(ResultParticipant), required=True)

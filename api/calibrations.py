@@ -24,31 +24,6 @@ def pdf_failed(exc):
                                              "tell your administrator."), code="pdf_failed"))
 
 
-def _person(user):
-    return {"id": user.id, "email": user.email, "name": user.name} if user is not None else None
-
-
-def _participant(p) -> dict:
-    rated = {c.key for c in p.session.version.criteria if c.type in services.RATED}
-    return {**_person(p.user), "expert": p.is_expert, "submitted": p.submitted_at is not None,
-            "answered": len([k for k in (p.answers or {}) if k in rated])}
-
-
-def dump(session: CalibrationSession) -> dict:
-    user = current()
-    mine = session.participant_of(user.id)
-    closed_on = session.closed_on()
-    branch = session.branch
-    return {"id": session.id, "title": session.title, "subject": session.subject,
-            "scorecard": session.version.scorecard.slug, "version": session.version.number,
-            "branch": {"id": branch.id, "code": branch.code, "name": branch.name} if branch else None,
-            "due_date": session.due_date, "status": "closed" if closed_on else "open", "closed_on": closed_on,
-            "created_by": _person(session.created_by), "created_at": session.created_at,
-            "participants": [_participant(p) for p in session.participants],
-            "my_answers": dict(mine.answers or {}) if mine is not None else None,
-            "can_close": services.can_close(user, session)}
-
-
 def _visible(session_id) -> CalibrationSession:
     return services.get_visible(current(), session_id)
 
@@ -70,7 +45,7 @@ def create_calibration(data):
                                       participants=data["participants"], expert=data.get("expert"),
                                       due_date=data.get("due_date"), branch_id=data.get("branch_id"))
     db.session.commit()
-    return dump(session)
+    return session
 
 
 @blp.route("/calibrations", methods=["GET"])
@@ -85,9 +60,7 @@ def list_calibrations(page, per_page, status=None):
         # Closed by the deadline is derived (calibration/models.py): filter the few rows in Python.
         ids = [x.id for x in db.session.scalars(query) if (x.closed_on() is not None) == (status == "closed")]
         query = query.where(CalibrationSession.id.in_(ids or [-1]))
-    result = paginate(query, {"page": page, "per_page": per_page})
-    result["items"] = [dump(x) for x in result["items"]]
-    return result
+    return paginate(query, {"page": page, "per_page": per_page})
 
 
 @blp.route(f"/calibrations/<{ID}:session_id>", methods=["GET"])
@@ -96,12 +69,7 @@ def list_calibrations(page, per_page, status=None):
 def get_calibration(session_id):
     """One session: its participants (who has submitted, never what they answered) and your own
     answers."""
-    return dump(_visible(session_id))
-
-
-def _answers(p) -> dict:
-    return {"participant": _participant(p), "answers": dict(p.answers or {}), "comments": dict(p.comments or {}),
-            "submitted_at": p.submitted_at, "score": p.score}
+    return _visible(session_id)
 
 
 @blp.route(f"/calibrations/<{ID}:session_id>/answers", methods=["PUT"])
@@ -116,7 +84,7 @@ def save_calibration_answers(data, session_id):
     participant = services.save_answers(session, current(), data.get("answers") or {}, data.get("comments") or {},
                                         submit=data.get("submit", False))
     db.session.commit()
-    return _answers(participant)
+    return participant
 
 
 @blp.route(f"/calibrations/<{ID}:session_id>/answers", methods=["GET"])
@@ -127,7 +95,7 @@ def get_calibration_answers(session_id, participant=None):
     """A participant's answers: your own at any time; another's only once the session is closed
     (scoring is blind: 403 before)."""
     session = _visible(session_id)
-    return _answers(services.answers_of(session, current(), participant))
+    return services.answers_of(session, current(), participant)
 
 
 @blp.route(f"/calibrations/<{ID}:session_id>/close", methods=["POST"])
@@ -139,7 +107,7 @@ def close_calibration(session_id):
     session = _visible(session_id)
     services.close(session, current())
     db.session.commit()
-    return dump(session)
+    return session
 
 
 @blp.route(f"/calibrations/<{ID}:session_id>/results", methods=["GET"])
@@ -150,20 +118,7 @@ def get_calibration_results(session_id):
     points) and whether it is within the tolerance setting; per criterion the share who agree with
     the expert (or the majority), least agreement first, with each participant's answer. 409 before
     the session is closed."""
-    return results_json(services.results(_visible(session_id)))
-
-
-def results_json(result: dict) -> dict:
-    from calibration.display import criterion_text
-
-    return {"id": result["session"].id, "tolerance": result["tolerance"], "expert_score": result["expert_score"],
-            "participants": [{**_participant(r["participant"]), "score": r["score"], "deviation": r["deviation"],
-                              "within_tolerance": r["within_tolerance"]} for r in result["participants"]],
-            "criteria": [{"key": c["key"], "text": criterion_text(c["criterion"]), "type": c["type"],
-                          "agreement": c["agreement"], "basis": c["basis"], "reference": c["reference"],
-                          "answers": [{"participant": a["participant"].user_id, "email": a["participant"].user.email,
-                                       "answer": a["answer"], "agrees": a["agrees"]} for a in c["answers"]]}
-                         for c in result["criteria"]]}
+    return services.results(_visible(session_id))
 
 
 @blp.route(f"/calibrations/<{ID}:session_id>.pdf", methods=["GET"])
@@ -172,7 +127,7 @@ def results_json(result: dict) -> dict:
 @blp.errors(401, 404, 409)
 def calibration_pdf(session_id):
     """The closed session's results as a PDF (A4, in your language). 409 before it is closed."""
-    from calibration.pdf import session_pdf
+    from calibration.pdf import session_pdf  # WeasyPrint loads when a PDF is first asked for
 
     result = services.results(_visible(session_id))
     data = session_pdf(result, current().language or "es")

@@ -1,6 +1,6 @@
 """Coaching sessions and their effect (coaching/services.py and coaching/effect.py hold every
 rule; a refusal is a domain error mapped by core/errors.py)."""
-from accounts.permissions import can_see_branch
+from accounts.permissions import can_see_branch, get_visible_or_404
 from api import coaching_schemas as s
 from api.common import ID, current, make_blueprint, not_found, paginate, require_role
 from branches.models import Employee
@@ -14,22 +14,8 @@ blp = make_blueprint("coaching_api", "Coaching: a manager of the branch (or an a
                      "points on those criteria before and after.")
 
 
-def dump(session: CoachingSession) -> dict:
-    employee = session.employee
-    return {"id": session.id, "employee": {"id": employee.id, "code": employee.code, "name": employee.name,
-                                           "branch_id": employee.branch_id},
-            "coach": {"id": session.coach.id, "name": session.coach.name} if session.coach else None,
-            "held_on": session.held_on, "criteria": list(session.criteria or []), "notes": session.notes or "",
-            "goals": session.goals or "", "follow_up_on": session.follow_up_on,
-            "acknowledged_at": session.acknowledged_at, "created_at": session.created_at,
-            "updated_at": session.updated_at}
-
-
 def _visible(coaching_id) -> CoachingSession:
-    session = db.session.get(CoachingSession, coaching_id)
-    if session is None or not services.can_see_session(current(), session):
-        not_found()
-    return session
+    return get_visible_or_404(CoachingSession, coaching_id, services.can_see_session)
 
 
 @blp.route("/coaching", methods=["GET"])
@@ -44,7 +30,6 @@ def list_coaching_sessions(page, per_page, employee_id=None, acknowledged=None):
     require_role("admin", "manager", "hr", "employee")
     result = paginate(services.session_query(current(), employee_id, acknowledged),
                       {"page": page, "per_page": per_page})
-    result["items"] = [dump(item) for item in result["items"]]
     return result
 
 
@@ -63,7 +48,7 @@ def create_coaching_session(data):
         not_found()
     session = services.record(current(), employee, data)
     db.session.commit()
-    return dump(session)
+    return session
 
 
 @blp.route(f"/coaching/<{ID}:coaching_id>", methods=["GET"])
@@ -71,7 +56,7 @@ def create_coaching_session(data):
 @blp.errors(401, 404)
 def get_coaching_session(coaching_id):
     """One coaching session."""
-    return dump(_visible(coaching_id))
+    return _visible(coaching_id)
 
 
 @blp.route(f"/coaching/<{ID}:coaching_id>", methods=["PATCH"])
@@ -91,7 +76,7 @@ def update_coaching_session(data, coaching_id):
     if acknowledged:
         services.acknowledge(current(), session)
     db.session.commit()
-    return dump(session)
+    return session
 
 
 @blp.route(f"/coaching/<{ID}:coaching_id>/effect", methods=["GET"])
@@ -105,6 +90,7 @@ def get_coaching_effect(coaching_id):
     that scored the criterion; ``rate`` is null with fewer than three (``reason``:
     ``too_few_audits``)."""
     session = _visible(coaching_id)
+    # A computed view, not a model: coaching/effects.py works the rates out; this only names them.
     texts = services.criterion_texts(session.criteria or [])
     rows = [{"criterion": e.criterion, "text": texts.get(e.criterion), "before": e.before.as_dict(),
              "after": e.after.as_dict(), "change": e.change} for e in effects.effect(session)]

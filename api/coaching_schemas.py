@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import page_schema
+from api.output import StringOrEmpty, computed
 from api.schemas import Bool, Id, PageQuery, Query, Strict, Text, UserRef, UTCDateTime
 from coaching.effect import TOO_FEW
 from coaching.services import MAX_CRITERIA, MAX_TEXT
@@ -31,10 +32,11 @@ class CoachingSessionSchema(ma.Schema):
     coach = fields.Nested(UserRef, required=True, allow_none=True, metadata={
         "description": "Who recorded the session (a manager or an admin)."})
     held_on = fields.Date(required=True, metadata={"description": "The day of the session."})
-    criteria = fields.List(fields.String(), required=True, metadata={
-        "description": "The criterion keys worked on (from any scorecard)."})
-    notes = fields.String(required=True)
-    goals = fields.String(required=True, metadata={"description": "The goals agreed."})
+    criteria = computed(fields.List(fields.String(), required=True, metadata={
+        "description": "The criterion keys worked on (from any scorecard)."}),
+        lambda session: list(session.criteria or []))
+    notes = StringOrEmpty(required=True)
+    goals = StringOrEmpty(required=True, metadata={"description": "The goals agreed."})
     follow_up_on = fields.Date(required=True, allow_none=True, metadata={"description": "The follow-up day."})
     acknowledged_at = UTCDateTime(required=True, allow_none=True, metadata={
         "description": "When the employee acknowledged it; null until then."})

@@ -1,8 +1,8 @@
 """Disputes of approved audits: open, read, comment, decide, withdraw (disputes/services.py has
 every rule; a refusal is an AuditError mapped by core/errors.py)."""
-from flask import current_app, url_for
+from flask import current_app
 
-from accounts.permissions import hides_auditor
+from accounts.permissions import get_visible_or_404
 from api import dispute_schemas as s
 from api.audits import visible_audit
 from api.common import ID, ApiBlueprint, current, make_blueprint, not_found, paginate
@@ -25,40 +25,8 @@ blp.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**ApiBlueprint.DEFAULT_LOCATION_CON
                                              "form_and_files": "multipart/form-data"}
 
 
-def _ref(user):
-    return {"id": user.id, "name": user.name} if user is not None else None
-
-
-def dump(dispute: Dispute, viewer=...) -> dict:
-    """A dispute as JSON for ``viewer`` (the token's user by default; None: the system, for a
-    webhook). The audited employee never learns who audited them: the auditor's comment is there,
-    their name is not (openers and deciders are never the auditor)."""
-    viewer = current() if viewer is ... else viewer
-    return {"id": dispute.id, "audit_id": dispute.audit_id, "status": dispute.status,
-            "criteria": list(dispute.criteria or []), "reason": dispute.reason,
-            "opened_by": _ref(dispute.opened_by), "opened_at": dispute.opened_at,
-            "auditor_comment": dispute.auditor_comment or "", "auditor_commented_at": dispute.auditor_commented_at,
-            "decided_by": None if hides_auditor(viewer) and dispute.decided_by_id == dispute.audit.auditor_id
-            else _ref(dispute.decided_by),
-            "decided_at": dispute.decided_at, "note": dispute.note or "", "changes": dispute.changes,
-            "score_before": dispute.score_before, "score_after": dispute.score_after,
-            "evidence": [evidence_out(e) for e in dispute.evidence]}
-
-
-def evidence_out(evidence) -> dict:
-    return {"id": evidence.id, "width": evidence.width, "height": evidence.height, "size": evidence.size,
-            "sha256": evidence.sha256, "created_at": evidence.created_at,
-            "url": url_for("disputes_api.get_dispute_evidence", dispute_id=evidence.dispute_id,
-                           evidence_id=evidence.id)}
-
-
 def _visible(dispute_id) -> Dispute:
-    from flask import abort
-
-    dispute = db.session.get(Dispute, dispute_id)
-    if dispute is None or not services.can_see_dispute(current(), dispute):
-        abort(404)
-    return dispute
+    return get_visible_or_404(Dispute, dispute_id, services.can_see_dispute)
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/disputes", methods=["POST"])
@@ -73,7 +41,7 @@ def open_dispute(data, audit_id):
     audit = visible_audit(audit_id)
     dispute = services.open_dispute(audit, current(), data.get("criteria") or [], data["reason"])
     db.session.commit()
-    return dump(dispute)
+    return dispute
 
 
 @blp.route("/disputes", methods=["GET"])
@@ -82,9 +50,7 @@ def open_dispute(data, audit_id):
 @blp.errors(401)
 def list_disputes(page, per_page, status=None):
     """The disputes of the audits you may see, newest first (``status`` to filter)."""
-    result = paginate(services.dispute_query(current(), status), {"page": page, "per_page": per_page})
-    result["items"] = [dump(d) for d in result["items"]]
-    return result
+    return paginate(services.dispute_query(current(), status), {"page": page, "per_page": per_page})
 
 
 @blp.route(f"/disputes/<{ID}:dispute_id>", methods=["GET"])
@@ -92,7 +58,7 @@ def list_disputes(page, per_page, status=None):
 @blp.errors(401, 404)
 def get_dispute(dispute_id):
     """One dispute."""
-    return dump(_visible(dispute_id))
+    return _visible(dispute_id)
 
 
 @blp.route(f"/disputes/<{ID}:dispute_id>/comment", methods=["POST"])
@@ -104,7 +70,7 @@ def comment_dispute(data, dispute_id):
     dispute = _visible(dispute_id)
     services.comment(dispute, current(), data["comment"])
     db.session.commit()
-    return dump(dispute)
+    return dispute
 
 
 @blp.route(f"/disputes/<{ID}:dispute_id>/decide", methods=["POST"])
@@ -119,7 +85,7 @@ def decide_dispute(data, dispute_id):
     dispute = _visible(dispute_id)
     services.decide(dispute, current(), data["outcome"], data.get("answers") or {}, data.get("note") or "")
     db.session.commit()
-    return dump(dispute)
+    return dispute
 
 
 @blp.route(f"/disputes/<{ID}:dispute_id>/withdraw", methods=["POST"])
@@ -130,7 +96,7 @@ def withdraw_dispute(dispute_id):
     dispute = _visible(dispute_id)
     services.withdraw(dispute, current())
     db.session.commit()
-    return dump(dispute)
+    return dispute
 
 
 @blp.route(f"/disputes/<{ID}:dispute_id>/evidence", methods=["POST"])
@@ -148,7 +114,7 @@ def add_dispute_evidence(data, dispute_id):
     except Exception:
         photo_files.remove(evidence.filename)  # nothing refers to the stored file
         raise
-    return evidence_out(evidence)
+    return evidence
 
 
 @blp.route(f"/disputes/<{ID}:dispute_id>/evidence/<{ID}:evidence_id>", methods=["GET"])

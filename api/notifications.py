@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from marshmallow import fields, validate
 
 from api.common import current, fail, make_blueprint, page_schema, paginate
+from api.output import computed
 from api.schemas import Id, Query, Strict, StrictBoolean, UTCDateTime
 from extensions import db
 from notifications import emails, services
@@ -19,8 +20,9 @@ class NotificationSchema(ma.Schema):
                                  "description": "What the notification is about."})
     subject_id = fields.Integer(required=True, metadata={
         "description": "The assignment's, audit's or action's id (a cancelled assignment no longer exists)."})
-    text = fields.String(required=True, metadata={"description": "One sentence, in your language."})
-    url = fields.String(required=True, metadata={"description": "The web page it leads to."})
+    text = computed(fields.String(required=True, metadata={"description": "One sentence, in your language."}),
+                    emails.describe)
+    url = computed(fields.String(required=True, metadata={"description": "The web page it leads to."}), emails.link)
     created_at = UTCDateTime(required=True)
     read_at = UTCDateTime(allow_none=True, required=True)
 
@@ -45,12 +47,6 @@ class MarkReadOut(ma.Schema):
     unread = fields.Integer(required=True, metadata={"description": "How many unread are left."})
 
 
-def notification_out(note) -> dict:
-    return {"id": note.id, "kind": note.kind, "subject_type": note.subject_type, "subject_id": note.subject_id,
-            "text": emails.describe(note), "url": emails.link(note), "created_at": note.created_at,
-            "read_at": note.read_at}
-
-
 @blp.route("/notifications", methods=["GET"])
 @blp.arguments(NotificationQuery, location="query", as_kwargs=True)
 @blp.response(200, NotificationPage)
@@ -58,9 +54,7 @@ def notification_out(note) -> dict:
 def list_notifications(page, per_page, unread=None):
     """Your notifications, newest first; ``unread=true`` for the unread ones only. Reading the list
     does not mark them read (the web page does): use POST /notifications/read."""
-    result = paginate(services.listing(current(), unread=unread), {"page": page, "per_page": per_page})
-    result["items"] = [notification_out(n) for n in result["items"]]
-    return result
+    return paginate(services.listing(current(), unread=unread), {"page": page, "per_page": per_page})
 
 
 @blp.route("/notifications/read", methods=["POST"])

@@ -1,13 +1,13 @@
 """Photos of an audit through the API: upload (multipart, idempotent on client_id), list, fetch, delete.
 
-The checks and permissions are the web form's, because both call ``audits.services.add_photo``:
+The checks and permissions are the web form's, because both call ``audits.photo_evidence.add_photo``:
 the picture is decoded by Pillow and stored again as a JPEG without EXIF, with the same size
 limits and decompression-bomb check; only the auditor, while the audit may still be edited. The
 bytes are served after the usual visibility check, streamed or as a short-lived redirect to the
 bucket (core/storage.py, ``STORAGE_SERVE``).
 """
 import marshmallow as ma
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
@@ -18,8 +18,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from accounts.permissions import can_see_audit, get_visible_or_404
 from api import audit_schemas as s
 from api.common import ID, ApiBlueprint, Parser, current, make_blueprint, not_found
+from audits import photo_evidence
 from audits import photos as photo_files
-from audits import services
 from audits.models import Audit, Photo
 from core import storage
 from extensions import db
@@ -70,12 +70,6 @@ class PhotoUploadIn(ma.Schema):
                                                        "returns the photo stored the first time (200)."})
 
 
-def photo_out(photo: Photo) -> dict:
-    return {"id": photo.id, "criterion": photo.criterion_key, "width": photo.width, "height": photo.height,
-            "size": photo.size, "sha256": photo.sha256, "client_id": photo.client_id, "created_at": photo.created_at,
-            "url": url_for("photos_api.get_photo", audit_id=photo.audit_id, photo_id=photo.id)}
-
-
 def _audit(audit_id) -> Audit:
     return get_visible_or_404(Audit, audit_id, can_see_audit)
 
@@ -104,10 +98,10 @@ def upload_photo(data, audit_id):
     audit = _audit(audit_id)
     client_id = data.get("client_id")
     earlier = {photo.id for photo in audit.photos}
-    photo = services.add_photo(audit, current(), data["file"].stream, criterion_key=data.get("criterion"),
+    photo = photo_evidence.add_photo(audit, current(), data["file"].stream, criterion_key=data.get("criterion"),
                                max_bytes=current_app.config["PHOTO_MAX_BYTES"], client_id=client_id)
     if photo.id in earlier:  # the same client_id again: nothing new was stored
-        return photo_out(photo), 200
+        return photo, 200
     try:
         db.session.commit()
     except IntegrityError:
@@ -117,8 +111,8 @@ def upload_photo(data, audit_id):
         same = db.session.scalar(db.select(Photo).where(Photo.audit_id == audit_id, Photo.client_id == client_id))
         if same is None:
             raise
-        return photo_out(same), 200
-    return photo_out(photo), 201
+        return same, 200
+    return photo, 201
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/photos", methods=["GET"])
@@ -126,7 +120,7 @@ def upload_photo(data, audit_id):
 @blp.errors(401, 404)
 def list_photos(audit_id):
     """The audit's photos, oldest first (whoever may see the audit)."""
-    return [photo_out(photo) for photo in _audit(audit_id).photos]
+    return _audit(audit_id).photos
 
 
 @blp.route(f"/audits/<{ID}:audit_id>/photos/<{ID}:photo_id>", methods=["GET"])
@@ -144,6 +138,6 @@ def get_photo(audit_id, photo_id):
 @blp.errors(401, 403, 404, 409)
 def delete_photo(audit_id, photo_id):
     """Remove a photo while the audit is a draft or returned (its auditor only)."""
-    name = services.delete_photo(_photo(audit_id, photo_id), current())
+    name = photo_evidence.delete_photo(_photo(audit_id, photo_id), current())
     db.session.commit()
     photo_files.remove(name)  # after the commit: a failed commit keeps the photo whole

@@ -29,5 +29,5 @@ def get_recognition(date_from=None, date_to=None, branch_id=None):
                                   or not can_see_branch(current(), branch_id)):
         not_found()
     date_from, date_to = rec.period_of(date_from, date_to, utcnow().date())
-    found = rec.recognition(current(), date_from, date_to, branch_id)
+    found = rec.recognition(current(), date_from, date_to, branch_id)  # computed figures, not a model
     return {**found, "date_from": found["from"], "date_to": found["to"]}

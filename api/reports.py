@@ -57,7 +57,8 @@ def _lang(args) -> str:
 
 
 def _figures(fig: dict) -> dict:
-    """reports/figures.py's dict in the shape of ``s.Figures``."""
+    """reports/figures.py's dict in the shape of ``s.Figures``. A computed view, not a model: the
+    figures are worked out per request (and cached) for the pages, the PDFs and the API alike."""
     summary, f = fig["summary"], fig["filters"]
     out = {key: value for key, value in fig.items() if key not in ("summary", "filters", "survey", "survey_by_branch")}
     if "survey" in fig:  # the customers' figures beside the audits' (surveys/figures.py)

@@ -5,8 +5,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import MAX_ID, page_schema
+from api.output import computed, viewer
 from api.schemas import TEXT, PageQuery, Query, Text, UTCDateTime
 from scorecards.models import CHANNELS
+from scorecards.services import versions_seen
 
 # ---- scorecards ---------------------------------------------------------------------------------------
 
@@ -57,9 +59,11 @@ class ScorecardSummary(ma.Schema):
     name = Text(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     archived = fields.Boolean(required=True)
-    published_version = fields.Integer(allow_none=True, required=True,
-                                       metadata={"description": "The latest published version's number."})
-    versions = fields.List(fields.Nested(VersionRef), required=True)
+    published_version = computed(fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The latest published version's number."}),
+        lambda card: card.latest_published.number if card.latest_published is not None else None)
+    versions = computed(fields.List(fields.Nested(VersionRef), required=True),
+                        lambda card: versions_seen(viewer(), card))
 
 
 ScorecardPage = page_schema(ScorecardSummary, "ScorecardPage")

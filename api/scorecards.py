@@ -12,35 +12,19 @@ from api.common import current, fail, json_body, make_blueprint, not_found, pagi
 from extensions import db
 from reports import impact
 from scorecards import services
-from scorecards.formats import ScorecardFileError
 from scorecards.models import PublishedVersionError, Scorecard, ScorecardVersion
+from scorecards.reading import ScorecardFileError
 
 blp = make_blueprint("scorecards_api", "Scorecards and their versions. Read: everyone (published versions; "
                      "admins also drafts). Import and publish: admin.")
 
 
-def _version_ref(version: ScorecardVersion) -> dict:
-    return {"number": version.number, "status": version.status, "created_at": version.created_at,
-            "published_at": version.published_at}
-
-
-def _versions_seen(card: Scorecard) -> list[ScorecardVersion]:
-    if current().role == "admin":
-        return list(card.versions)
-    return [v for v in card.versions if v.is_published]
-
-
-def summary(card: Scorecard) -> dict:
-    published = card.latest_published
-    return {"slug": card.slug, "name": card.name, "channel": card.channel, "archived": card.archived,
-            "published_version": published.number if published is not None else None,
-            "versions": [_version_ref(v) for v in _versions_seen(card)]}
-
-
 def version_out(version: ScorecardVersion) -> dict:
+    """The version in the scorecard file's form (services.export_version, which the file download
+    writes too) plus its version facts: a dict, since the file's form is made by the service."""
     data = services.export_version(version)
     data.update(version=version.number, status=version.status, published_at=version.published_at,
-                versions=[_version_ref(v) for v in _versions_seen(version.scorecard)])
+                versions=services.versions_seen(current(), version.scorecard))
     return data
 
 
@@ -70,9 +54,7 @@ def list_scorecards(page, per_page, channel=None):
                             Scorecard.versions.any(ScorecardVersion.status == "published"))
     if channel:
         query = query.where(Scorecard.channel == channel)
-    result = paginate(query, {"page": page, "per_page": per_page})
-    result["items"] = [summary(card) for card in result["items"]]
-    return result
+    return paginate(query, {"page": page, "per_page": per_page})
 
 
 @blp.route("/scorecards/<slug>", methods=["GET"])
@@ -82,7 +64,7 @@ def list_scorecards(page, per_page, channel=None):
 def get_scorecard(slug, version=None):
     """A scorecard version in the scorecard file's form: the latest published one, or ``?version=N``."""
     card = _card_or_404(slug)
-    versions = _versions_seen(card)
+    versions = services.versions_seen(current(), card)
     if version is not None:
         chosen = next((v for v in versions if v.number == version), None)
     else:

@@ -125,4 +125,5 @@ def erase_employee(data, employee_id):
         fail(422, _l("Say why the employee is erased."), {"json": {"reason": ["Say why."]}})
     row, summary = erasure.erase(employee, current(), data["reason"])
     db.session.commit()
+    # The erasure's row and the service's counts of what it changed: no one model holds both.
     return {"employee_id": employee.id, "pseudonym": row.pseudonym, "erased_at": row.erased_at, **summary}

@@ -3,8 +3,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import MAX_ID, page_schema
+from api.output import computed
 from api.schemas import PageQuery, Strict, UTCDateTime
 from core.i18n import LANGUAGES
+from surveys import poster
 from surveys.models import LINK_KINDS, RESOLVED, WAITS
 
 Id = fields.Integer
@@ -15,7 +17,8 @@ class SurveyLinkSchema(ma.Schema):
     kind = fields.String(required=True, validate=validate.OneOf(LINK_KINDS), metadata={
         "description": "branch (its poster), employee (their card) or single (one answer, then closed)."})
     token = fields.String(required=True, metadata={"description": "The random token in the URL."})
-    url = fields.String(required=True, metadata={"description": "The survey's page, to send to the customer."})
+    url = computed(fields.String(required=True, metadata={
+        "description": "The survey's page, to send to the customer."}), poster.survey_url)
     branch_id = fields.Integer(required=True)
     employee_id = fields.Integer(required=True, allow_none=True)
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES), metadata={
@@ -38,8 +41,9 @@ class SurveyResponseSchema(ma.Schema):
     id = fields.Integer(required=True)
     branch_id = fields.Integer(required=True)
     employee_id = fields.Integer(required=True, allow_none=True)
-    link_kind = fields.String(required=True, allow_none=True, validate=validate.OneOf(LINK_KINDS), metadata={
-        "description": "Through which kind of link it came (null once the link is gone)."})
+    link_kind = fields.String(required=True, allow_none=True, validate=validate.OneOf(LINK_KINDS),
+                              attribute="link.kind", metadata={
+                                  "description": "Through which kind of link it came (null once the link is gone)."})
     created_at = UTCDateTime(required=True)
     nps = fields.Integer(required=True, validate=validate.Range(min=0, max=10), metadata={
         "description": "How likely to recommend, 0-10 (9-10 promoter, 0-6 detractor)."})
@@ -48,9 +52,11 @@ class SurveyResponseSchema(ma.Schema):
     resolved = fields.String(required=True, validate=validate.OneOf(RESOLVED))
     wait = fields.String(required=True, allow_none=True, validate=validate.OneOf(WAITS), metadata={
         "description": "How long they waited; null when not asked or not answered."})
-    comment = fields.String(required=True, allow_none=True, metadata={
-        "description": "The comment; null when a manager hid it (kept, not shown)."})
-    hidden = fields.Boolean(required=True, metadata={"description": "Whether a manager hid the comment."})
+    comment = computed(fields.String(required=True, allow_none=True, metadata={
+        "description": "The comment; null when a manager hid it (kept, not shown)."}),
+        lambda response: None if response.hidden_at is not None else response.comment)
+    hidden = computed(fields.Boolean(required=True, metadata={"description": "Whether a manager hid the comment."}),
+                      lambda response: response.hidden_at is not None)
 
 
 SurveyResponsePage = page_schema(SurveyResponseSchema, "SurveyResponsePage")

@@ -3,7 +3,7 @@ the responses of the branches in scope (surveys/services.py has every rule)."""
 from api import survey_schemas as s
 from api.common import ID, current, make_blueprint, not_found, paginate, require_role
 from extensions import db
-from surveys import poster, services
+from surveys import services
 from surveys.models import SurveyLink
 
 blp = make_blueprint("surveys_api", "Customer surveys: single-use links and the responses (admin, manager for "
@@ -11,21 +11,6 @@ blp = make_blueprint("surveys_api", "Customer surveys: single-use links and the 
 
 LINK_ROLES = ("admin", "manager")
 READERS = ("admin", "manager", "hr")
-
-
-def dump_link(link: SurveyLink) -> dict:
-    return {"id": link.id, "kind": link.kind, "token": link.token, "url": poster.survey_url(link),
-            "branch_id": link.branch_id, "employee_id": link.employee_id, "language": link.language,
-            "created_at": link.created_at, "revoked_at": link.revoked_at, "used_at": link.used_at}
-
-
-def dump_response(response) -> dict:
-    hidden = response.hidden_at is not None
-    return {"id": response.id, "branch_id": response.branch_id, "employee_id": response.employee_id,
-            "link_kind": response.link.kind if response.link is not None else None,
-            "created_at": response.created_at, "nps": response.nps, "csat": response.csat,
-            "resolved": response.resolved, "wait": response.wait,
-            "comment": None if hidden else response.comment, "hidden": hidden}
 
 
 @blp.route("/surveys/links", methods=["POST"])
@@ -40,7 +25,7 @@ def create_survey_link(data):
     link = services.create_link(current(), data["branch_id"], data.get("employee_id"), single_use=True,
                                 language=data.get("language"))
     db.session.commit()
-    return dump_link(link)
+    return link
 
 
 @blp.route(f"/surveys/links/<{ID}:link_id>/revoke", methods=["POST"])
@@ -54,7 +39,7 @@ def revoke_survey_link(link_id):
         not_found()
     services.revoke_link(current(), link)
     db.session.commit()
-    return dump_link(link)
+    return link
 
 
 @blp.route("/surveys/responses", methods=["GET"])
@@ -67,6 +52,4 @@ def list_survey_responses(args):
     is 404."""
     require_role(*READERS)
     query = services.responses_query(current(), args.get("branch_id"), args.get("date_from"), args.get("date_to"))
-    result = paginate(query, args)
-    result["items"] = [dump_response(r) for r in result["items"]]
-    return result
+    return paginate(query, args)

@@ -3,6 +3,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import page_schema
+from api.output import StringOrEmpty, computed
 from api.schemas import WHITESPACE, PageQuery, Strict, StrictBoolean, UTCDateTime
 from webhooks.models import DELIVERY_STATES, EVENTS
 
@@ -39,9 +40,10 @@ class WebhookIn(Strict):
 class WebhookSchema(ma.Schema):
     id = fields.Integer(required=True)
     url = fields.String(required=True)
-    events = fields.List(fields.String(validate=validate.OneOf(EVENTS)), required=True)
+    events = computed(fields.List(fields.String(validate=validate.OneOf(EVENTS)), required=True),
+                      lambda endpoint: list(endpoint.events or []))
     active = fields.Boolean(required=True)
-    description = fields.String(required=True)
+    description = StringOrEmpty(required=True)
     created_at = UTCDateTime(required=True)
 
 

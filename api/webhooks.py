@@ -17,18 +17,7 @@ EXAMPLE = {"url": "https://hr.example.com/hooks/veraz", "events": ["audit.approv
 
 def _endpoint(endpoint_id) -> WebhookEndpoint:
     require_role("admin")
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        not_found()
-    return endpoint
-
-
-def webhook_out(endpoint, secret=False) -> dict:
-    out = {"id": endpoint.id, "url": endpoint.url, "events": list(endpoint.events or []),
-           "active": endpoint.active, "description": endpoint.description or "", "created_at": endpoint.created_at}
-    if secret:
-        out["secret"] = endpoint.secret
-    return out
+    return db.get_or_404(WebhookEndpoint, endpoint_id)
 
 
 @blp.route("/webhooks", methods=["GET"])
@@ -38,9 +27,7 @@ def webhook_out(endpoint, secret=False) -> dict:
 def list_webhooks(page, per_page):
     """The webhook endpoints, oldest first (admin). Their secrets are never shown again."""
     require_role("admin")
-    result = paginate(db.select(WebhookEndpoint).order_by(WebhookEndpoint.id), {"page": page, "per_page": per_page})
-    result["items"] = [webhook_out(e) for e in result["items"]]
-    return result
+    return paginate(db.select(WebhookEndpoint).order_by(WebhookEndpoint.id), {"page": page, "per_page": per_page})
 
 
 @blp.route("/webhooks", methods=["POST"])
@@ -51,9 +38,8 @@ def create_webhook(data):
     """Register an endpoint for some events (admin); the answer holds its signing secret, shown only here."""
     require_role("admin")
     endpoint = services.create_endpoint(current(), **data)
-    out = webhook_out(endpoint, secret=True)
     db.session.commit()
-    return out
+    return endpoint
 
 
 @blp.route(f"/webhooks/<{ID}:webhook_id>", methods=["GET"])
@@ -61,7 +47,7 @@ def create_webhook(data):
 @blp.errors(401, 403, 404)
 def get_webhook(webhook_id):
     """One webhook endpoint (admin), without its secret."""
-    return webhook_out(_endpoint(webhook_id))
+    return _endpoint(webhook_id)
 
 
 @blp.route(f"/webhooks/<{ID}:webhook_id>", methods=["PATCH"])
@@ -72,7 +58,7 @@ def update_webhook(data, webhook_id):
     """Change an endpoint's URL, events, description or pause it (admin); send only what changes."""
     endpoint = services.update_endpoint(_endpoint(webhook_id), **data)
     db.session.commit()
-    return webhook_out(endpoint)
+    return endpoint
 
 
 @blp.route(f"/webhooks/<{ID}:webhook_id>", methods=["DELETE"])

@@ -5,10 +5,9 @@ from flask_babel import gettext as _
 
 from accounts.permissions import is_own_employee
 from audits.errors import AuditForbidden
-from audits.models import Audit, AuditEvent
+from audits.models import Audit
 from audits.policy import require_visible
 from audits.queries import acknowledged_at
-from core.timeutil import utcnow
 from extensions import db
 
 
@@ -26,7 +25,6 @@ def acknowledge(audit: Audit, user) -> bool:
         raise AuditForbidden(_("Only the employee this audit is about can acknowledge it."))
     if acknowledged_at(audit) is not None:
         return False
-    audit.events.append(AuditEvent(user_id=user.id, action="acknowledged", reason="", before=None, after=None,
-                                   at=utcnow()))
+    audit.record(user, "acknowledged")
     db.session.flush()
     return True

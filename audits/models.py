@@ -98,6 +98,14 @@ class Audit(db.Model):
     def answers_by_key(self) -> dict:
         return {a.criterion_key: a for a in self.answers}
 
+    def record(self, user, action: str, *, reason: str = "", criterion_key=None, before=None,
+               after=None) -> "AuditEvent":
+        """Add a step to the audit's history (audits, photos, disputes, acknowledgements write it)."""
+        event = AuditEvent(user_id=user.id if user is not None else None, action=action, reason=reason,
+                           criterion_key=criterion_key, before=before, after=after, at=utcnow())
+        self.events.append(event)
+        return event
+
 
 class Answer(db.Model):
     __table_args__ = (

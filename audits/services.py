@@ -1,5 +1,5 @@
 """What happens to an audit, whoever asks (web page, API, demo, benchmark): create, save a draft,
-check in, photos, submit, approve, return.
+check in, submit, approve, return (photos: audits/photo_evidence.py).
 
 Services change the session and flush; the caller commits once. Nothing here knows about HTTP:
 a refused action raises an :class:`audits.errors.AuditError` whose ``status`` (404, 403, 409,
@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from accounts.permissions import can_manage_branch, may_start_unplanned
-from audits import events, photos
+from audits import events
 from audits.answers import (
     MAX_COMMENT,
     MAX_NOTES,
@@ -32,8 +32,8 @@ from audits.answers import (
     spec_of,
     validate_for_submit,
 )
-from audits.errors import AuditConflict, AuditError, AuditForbidden, AuditInvalid, AuditNotFound
-from audits.models import Assignment, Audit, AuditEvent, Photo
+from audits.errors import AuditConflict, AuditForbidden, AuditInvalid, AuditNotFound
+from audits.models import Assignment, Audit
 from audits.policy import (
     is_own_work,
     require_editable,
@@ -205,17 +205,17 @@ def save_draft(audit: Audit, user, answers: dict | None = None, comments: dict |
     record = audit.submitted_at is not None
     if record:
         for key, before, after in changes:
-            _event(audit, user, "answer_changed", criterion_key=key, before=before, after=after)
+            audit.record(user, "answer_changed", criterion_key=key, before=before, after=after)
         for key, text in comments.items():
             before, after = old_comments.get(key) or "", (text or "")[:MAX_COMMENT]
             if before != after:
-                _event(audit, user, "comment_changed", criterion_key=key, before=before, after=after)
+                audit.record(user, "comment_changed", criterion_key=key, before=before, after=after)
     if detail_changes:
         before = {k: jsonable(getattr(audit, k)) for k in detail_changes}
         for key, value in detail_changes.items():
             setattr(audit, key, value)
         if record:
-            _event(audit, user, "details_changed", before=before,
+            audit.record(user, "details_changed", before=before,
                    after={k: jsonable(v) for k, v in detail_changes.items()})
     # Touch the row so its lock_version moves: the revision clients compare their copies with.
     audit.updated_at = utcnow()
@@ -239,68 +239,6 @@ def set_checkin(audit: Audit, user, lat, lng, accuracy=None, at=None) -> None:
     if audit.checkin_at > utcnow():
         audit.checkin_at = utcnow()
     db.session.flush()
-
-
-# --- Photos ---------------------------------------------------------------------------------------
-
-MAX_PHOTOS_PER_AUDIT = 60
-
-
-def clean_upload(stream, max_bytes: int, field: str) -> photos.CleanPhoto:
-    """Read and clean an uploaded picture (audits/photos.py); a refusal is a domain error: 413
-    when larger than ``max_bytes``, else AuditInvalid naming ``field``. Audit photos and dispute
-    evidence both come through here."""
-    try:
-        return photos.clean(photos.read_limited(stream, max_bytes))
-    except photos.PhotoError as exc:
-        if exc.status == 413:
-            raise AuditError(exc.message, status=413, code="too_large", details={"max_bytes": max_bytes}) from None
-        raise AuditInvalid(exc.message, [(field, exc.message)]) from None
-
-
-def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, max_bytes: int,
-              client_id: str | None = None):
-    """Check, clean and store one photo for the audit (or one of its criteria).
-
-    ``stream`` is a file-like object; at most ``max_bytes`` are read (more: AuditError 413).
-    The picture is decoded, turned upright, resized and saved as a JPEG without metadata in the
-    app's storage with a random name (audits/photos.py). Not a picture, or a decompression bomb:
-    AuditInvalid (422). Only the auditor, while the audit is a draft or returned. A ``client_id``
-    already used on this audit returns that photo unchanged (a retried upload is stored once)."""
-    if client_id and audit.auditor_id == user.id \
-            and (same := next((p for p in audit.photos if p.client_id == client_id), None)):
-        return same  # before the state check: a queue replayed after the submission is still a repeat
-    require_editable(user, audit)
-    criterion_key = (criterion_key or "").strip() or None
-    if criterion_key is not None and spec_of(audit).criterion(criterion_key) is None:
-        raise AuditInvalid(_("There is no such question in this scorecard."),
-                           [(criterion_key, problem_message(None))])
-    if len(audit.photos) >= MAX_PHOTOS_PER_AUDIT:
-        raise AuditConflict(_("An audit can hold at most %(n)d photos.", n=MAX_PHOTOS_PER_AUDIT))
-    clean = clean_upload(stream, max_bytes, criterion_key or "photo")
-    name = photos.save(clean.data)
-    photo = Photo(criterion_key=criterion_key, filename=name, content_type="image/jpeg", width=clean.width,
-                  height=clean.height, size=len(clean.data), uploaded_by_id=user.id, client_id=client_id or None,
-                  sha256=clean.sha256)
-    audit.photos.append(photo)
-    if audit.submitted_at is not None:
-        _event(audit, user, "photo_added", criterion_key=criterion_key, after=name)
-    audit.updated_at = utcnow()
-    db.session.flush()
-    return photo
-
-
-def delete_photo(photo, user) -> str:
-    """Remove a photo from a draft or returned audit (its auditor only); returns its file name,
-    for the caller to delete with ``audits.photos.remove(name)`` once committed."""
-    audit = photo.audit
-    require_editable(user, audit)
-    if audit.submitted_at is not None:
-        _event(audit, user, "photo_removed", criterion_key=photo.criterion_key, before=photo.filename)
-    audit.photos.remove(photo)
-    audit.updated_at = utcnow()
-    db.session.flush()
-    return photo.filename
 
 
 # --- Submit, approve, return -------------------------------------------------------------------
@@ -335,7 +273,7 @@ def submit(audit: Audit, user, *, client_id: str | None = None) -> bool:
     audit.submitted_at = now
     if audit.ended_at is None:
         audit.ended_at = now
-    _event(audit, user, action)
+    audit.record(user, action)
     db.session.flush()
     events.audit_submitted.send(audit, actor=user)
     return True
@@ -380,7 +318,7 @@ def approve(audit: Audit, reviewer, *, expected_version: int | None = None) -> N
     audit.status = "approved"
     audit.reviewed_at = utcnow()
     audit.reviewed_by = reviewer  # the relationship, not only its id: listeners may have read it already
-    _event(audit, reviewer, "approved")
+    audit.record(reviewer, "approved")
     db.session.flush()
     events.audit_approved.send(audit, actor=reviewer)
 
@@ -395,14 +333,6 @@ def return_audit(audit: Audit, reviewer, reason: str, *, expected_version: int |
     audit.return_reason = reason[:MAX_REASON]
     audit.reviewed_at = utcnow()
     audit.reviewed_by = reviewer  # the relationship, not only its id: listeners may have read it already
-    _event(audit, reviewer, "returned", reason=reason[:MAX_REASON])
+    audit.record(reviewer, "returned", reason=reason[:MAX_REASON])
     db.session.flush()
     events.audit_returned.send(audit, actor=reviewer)
-
-
-def _event(audit: Audit, user, action: str, *, reason: str = "", criterion_key=None, before=None,
-           after=None) -> AuditEvent:
-    event = AuditEvent(user_id=user.id if user is not None else None, action=action, reason=reason,
-                       criterion_key=criterion_key, before=before, after=after, at=utcnow())
-    audit.events.append(event)
-    return event

@@ -98,14 +98,14 @@ def target(app, what: str, arg: str | None, cold: bool = True):
     if what == "export":
         from accounts.models import User
         from extensions import db
-        from reports import exports, queries
+        from reports import exports, queries, spreadsheets
 
         def export():
             with app.test_request_context():
                 admin = db.session.get(User, subjects["admin"][0])
                 f = queries.parse_filters({"from": "2000-01-01", "status": "scored"}, admin)
                 rows = exports.answer_rows(f)
-                for _chunk in exports.xlsx_stream(r for _, r in zip(range(50_000), rows, strict=False)):
+                for _chunk in spreadsheets.xlsx_stream(r for _, r in zip(range(50_000), rows, strict=False)):
                     pass
         return export
     raise SystemExit(f"unknown target {what}")

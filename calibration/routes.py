@@ -17,6 +17,7 @@ from calibration.models import CalibrationSession
 from core.errors import error_response
 from core.i18n import lang
 from core.texts import pick
+from core.web import commit_or_flash
 from extensions import db
 from reports.filters import default_period
 from reports.pdf import PdfError
@@ -146,13 +147,7 @@ def save_answers(session_id):
 @login_required
 def close_session(session_id):
     session = _session(session_id)
-    try:
-        services.close(session, current_user)
-        db.session.commit()
-    except AuditConflict as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if commit_or_flash(AuditConflict, services.close, session, current_user):
         flash(_("The session is closed: here are the results."), "success")
     return redirect(url_for("calibration.view_session", session_id=session_id))
 

@@ -1,8 +1,8 @@
 """The coaching sessions of an employee in their personal-data document, and how an erasure
 reaches them (security/personal_data.py's registry): notes and goals that name the person go."""
 from coaching.models import CoachingSession
+from core.personal_data import iso, register_section
 from extensions import db
-from security.personal_data import iso, register_section
 
 
 def _sessions(employee):

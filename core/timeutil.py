@@ -1,3 +1,4 @@
+import calendar
 from datetime import UTC, datetime
 
 # Where there is a duration of a visit or call, it is rounded to the nearest minute, the same on
@@ -15,3 +16,12 @@ def minutes_between(start: datetime | None, end: datetime | None) -> int | None:
     if start is None or end is None or end < start:
         return None
     return round((end - start).total_seconds() / 60)
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` calendar months earlier (the month's last day where it is
+    shorter): the retention periods of survey responses and audits."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)

@@ -5,14 +5,14 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, g, request, send_from_directory, url_for
+from flask import current_app, flash, g, request, send_from_directory, url_for
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from core import i18n, storage
-from core.errors import error_response  # noqa: F401  (imported from here by older callers)
+from core.errors import DomainError, error_response  # noqa: F401  (error_response: imported from here by older callers)
 from core.texts import pick
 from extensions import db
 
@@ -116,6 +116,20 @@ def init_app(app):
 
                 g.settings = dict(DEFAULT_SETTINGS)
         return {"settings": g.settings}
+
+
+def commit_or_flash(refusal: type[DomainError], action, *args, **kwargs) -> bool:
+    """A page's button: do ``action`` and commit; a ``refusal`` (e.g. a conflict with the state of
+    things) is rolled back and shown as an error message on the page instead, while any other
+    error still gets its error page. True when it was done."""
+    try:
+        action(*args, **kwargs)
+        db.session.commit()
+    except refusal as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return False
+    return True
 
 
 @lru_cache(maxsize=256)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from audits import photos
 from audits.errors import AuditConflict, AuditForbidden
-from audits.services import clean_upload
+from audits.photo_evidence import clean_upload
 from disputes.models import Dispute, DisputeEvidence
 from extensions import db
 

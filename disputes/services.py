@@ -20,7 +20,7 @@ from audits.answers import (
     spec_of,
 )
 from audits.errors import AuditConflict, AuditForbidden, AuditInvalid, AuditNotFound
-from audits.models import Audit, AuditEvent
+from audits.models import Audit
 from audits.policy import require_visible
 from core.models import get_setting
 from core.timeutil import utcnow
@@ -84,11 +84,6 @@ def can_see_dispute(user, dispute: Dispute) -> bool:
 
 # ---- actions --------------------------------------------------------------------------------------
 
-def _event(audit, user, action, *, reason="", criterion_key=None, before=None, after=None):
-    audit.events.append(AuditEvent(user_id=user.id if user is not None else None, action=action, reason=reason,
-                                   criterion_key=criterion_key, before=before, after=after, at=utcnow()))
-
-
 def _text(value) -> str:
     return (value or "").strip()[:MAX_TEXT] if isinstance(value, str) else ""
 
@@ -117,7 +112,7 @@ def open_dispute(audit: Audit, user, criteria, reason: str) -> Dispute:
                       opened_at=utcnow())
     db.session.add(dispute)
     db.session.flush()
-    _event(audit, user, "dispute_opened", reason=reason, after={"dispute": dispute.id, "criteria": criteria})
+    audit.record(user, "dispute_opened", reason=reason, after={"dispute": dispute.id, "criteria": criteria})
     db.session.flush()
     events.dispute_opened.send(dispute, actor=user)
     return dispute
@@ -146,7 +141,7 @@ def withdraw(dispute: Dispute, user) -> None:
     _require_open(dispute)
     dispute.status = "withdrawn"
     dispute.decided_at = utcnow()
-    _event(dispute.audit, user, "dispute_withdrawn", after={"dispute": dispute.id})
+    dispute.audit.record(user, "dispute_withdrawn", after={"dispute": dispute.id})
     db.session.flush()
     events.dispute_decided.send(dispute, actor=user)
 
@@ -170,7 +165,7 @@ def decide(dispute: Dispute, user, outcome: str, answers: dict | None = None, no
     dispute.decided_by_id = user.id
     dispute.decided_at = utcnow()
     dispute.note = note
-    _event(audit, user, f"dispute_{outcome}", reason=note,
+    audit.record(user, f"dispute_{outcome}", reason=note,
            before={"score": dispute.score_before} if outcome == "overturned" else None,
            after={"dispute": dispute.id, "score": audit.score})
     db.session.flush()
@@ -196,7 +191,7 @@ def _overturn(dispute: Dispute, user, answers: dict, note: str) -> None:
             raise AuditInvalid(_("The new answers are the same as before: uphold the dispute instead."),
                                [("answers", _("Nothing changed."))])
         for key, before, after in changes:
-            _event(audit, user, "answer_changed", reason=_("Dispute %(id)d", id=dispute.id), criterion_key=key,
+            audit.record(user, "answer_changed", reason=_("Dispute %(id)d", id=dispute.id), criterion_key=key,
                    before=before, after=after)
         score_and_store(audit)
     audit.updated_at = utcnow()  # the row changes, so lock_version moves for clients comparing copies

@@ -160,6 +160,11 @@ def connect() -> None:
     events.audit_approved.connect(on_audit_approved, weak=False)
 
 
+def init_app(app) -> None:
+    """Keep the roll-ups current as audits are approved (the factory calls it: reports sit above audits)."""
+    connect()
+
+
 rollups_cli = AppGroup("rollups", help="The reports' monthly roll-ups.")
 
 

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from extensions import db
 from scorecards import services
-from scorecards.formats import ScorecardFileError
+from scorecards.reading import ScorecardFileError
 
 scorecards_cli = AppGroup("scorecards", help="Import and export scorecard files (JSON).")
 

@@ -2,8 +2,8 @@
 saves it through ``services.save_draft``, which checks the whole draft against the format's rules."""
 from flask_babel import lazy_gettext as _l
 
-from scorecards.formats import Problem, ScorecardFileError
 from scorecards.models import Criterion, ScorecardVersion, Section
+from scorecards.reading import Problem, ScorecardFileError
 from scorecards.services import require_draft, save_draft, version_to_dict
 
 

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from core.timeutil import utcnow
 from extensions import db
-from scorecards import formats, scoring
-from scorecards.formats import Problem, ScorecardFileError
+from scorecards import formats, reading, scoring
 from scorecards.models import Criterion, PublishedVersionError, Scorecard, ScorecardVersion, Section
+from scorecards.reading import Problem, ScorecardFileError
 
 TYPE_SETTINGS = ("min", "max", "options", "unit", "target")
 
@@ -129,6 +129,13 @@ def _build_spec(version: ScorecardVersion) -> scoring.ScorecardSpec:
 
 class ScorecardError(ValueError):
     """A scorecard action that is not possible (a clear message for the person who asked)."""
+
+
+def versions_seen(user, scorecard: Scorecard) -> list[ScorecardVersion]:
+    """The versions ``user`` may read: every one for an admin, the published ones for the others."""
+    if user.role == "admin":
+        return list(scorecard.versions)
+    return [v for v in scorecard.versions if v.is_published]
 
 
 def get_by_slug(slug: str) -> Scorecard | None:
@@ -277,7 +284,7 @@ def export_version(version: ScorecardVersion) -> dict:
 
 
 def export_json(version: ScorecardVersion) -> str:
-    return formats.dumps(export_version(version))
+    return reading.dumps(export_version(version))
 
 
 def set_archived(scorecard: Scorecard, archived: bool) -> Scorecard:

@@ -1,8 +1,9 @@
 """Everything Veraz holds about one employee, as one JSON document, and how each part is erased.
 
-A registry, so that each package that keeps something about a person adds its own section:
+A registry (core/personal_data.py, below every package), so that each package that keeps
+something about a person adds its own section from its ``init_app``:
 
-    from security.personal_data import register_section
+    from core.personal_data import register_section
     register_section("coaching", collect=lambda employee: [...], erase=lambda erasure: None)
 
 ``collect(employee)`` returns plain JSON (ISO strings for times); ``erase(erasure)`` gets the
@@ -10,37 +11,15 @@ A registry, so that each package that keeps something about a person adds its ow
 ``erasure.names_them(text)``, ``erasure.scrub(value)`` and ``erasure.touched`` (the audits changed,
 which are sealed again). The document hides who audited the person: it is meant for them.
 """
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-
 from accounts.models import User
 from audits.models import Audit, AuditEvent
 from core.i18n import lang
+from core.personal_data import SECTIONS, iso, register_section
 from core.texts import pick
 from core.timeutil import utcnow
 from disputes.models import Dispute
 from extensions import db
 from notifications.models import Notification
-
-
-@dataclass(frozen=True)
-class Section:
-    name: str
-    collect: Callable
-    erase: Callable | None = None
-
-
-SECTIONS: dict[str, Section] = {}
-
-
-def register_section(name: str, collect: Callable, erase: Callable | None = None) -> None:
-    """Add (or replace: every test app registers again) a section of the document."""
-    SECTIONS[name] = Section(name, collect, erase)
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat() + "Z" if value is not None else None
 
 
 def login_of(employee) -> User | None:

@@ -11,20 +11,10 @@ from types import SimpleNamespace
 
 from audits.models import Audit
 from core.models import get_setting, set_setting
-from core.timeutil import utcnow
+from core.timeutil import months_before, utcnow
 from extensions import db
 from security.erasure import ErasureRun, fold, new_pseudonym, reseal, scrub_audit
 from security.log import purge, record
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """The same day and time ``months`` earlier (the month's last day when it is shorter)."""
-    import calendar
-
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(index, 12)
-    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
 
 
 def pseudonymise_old_audits(now: datetime | None = None) -> int:

@@ -8,8 +8,11 @@ See docs/surveys.md."""
 
 
 def init_app(app):
-    """The public page, the managers' pages and the ``surveys`` commands."""
-    from surveys import cli, public, routes
+    """The public page, the managers' pages, the ``surveys`` commands and the survey responses'
+    section of the personal-data document (security/personal_data.py)."""
+    from surveys import cli, personal_data, public, routes
+
+    personal_data.register()
 
     app.register_blueprint(public.bp)
     app.register_blueprint(routes.bp)

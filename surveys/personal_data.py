@@ -1,8 +1,8 @@
 """What customers said about an employee (survey responses given through their own link) in their
 personal-data document, and how an erasure reaches it (security/personal_data.py's registry):
 comments that name the person go; the ratings stay, so every figure stays as it was."""
+from core.personal_data import iso, register_section
 from extensions import db
-from security.personal_data import iso, register_section
 from surveys.models import SurveyResponse
 
 

@@ -12,7 +12,7 @@ from accounts.permissions import branch_ids_in_scope, can_manage_branch, can_see
 from branches.models import Branch, Employee
 from core.errors import DomainError
 from core.i18n import LANGUAGES
-from core.timeutil import utcnow
+from core.timeutil import months_before, utcnow
 from extensions import db
 from surveys import events
 from surveys.models import (
@@ -179,16 +179,6 @@ def hide_comment(actor, response: SurveyResponse) -> SurveyResponse:
         response.hidden_at, response.hidden_by_id = utcnow(), actor.id
         db.session.flush()
     return response
-
-
-def months_before(when: datetime, months: int) -> datetime:
-    """The same day ``months`` calendar months earlier (the month's last day where it is shorter)."""
-    import calendar
-
-    index = when.year * 12 + when.month - 1 - months
-    year, month = divmod(index, 12)
-    day = min(when.day, calendar.monthrange(year, month + 1)[1])
-    return when.replace(year=year, month=month + 1, day=day)
 
 
 def purge_expired(now: datetime | None = None) -> int:

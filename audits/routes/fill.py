@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from audits import services
 from audits.answers import answer_values
 from audits.display import field_text
-from audits.errors import AuditInvalid
+from audits.errors import AuditError, AuditInvalid
 from audits.models import Audit
 from audits.policy import EDITABLE_STATUSES, status_label
 from audits.routes.common import ANSWERABLE, bp, visible_audit
@@ -172,14 +172,20 @@ def _merge_values(audit, raw):
     return values
 
 
+def _json_object(message) -> dict:
+    """The JSON object fill.js posts; anything else is refused (400, ``message``)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise AuditError(message)
+    return data
+
+
 @bp.route("/audits/<int:audit_id>/autosave", methods=["POST"])
 @login_required
 def autosave(audit_id):
     """fill.js posts each change here as JSON: {client_id, answers, comments, details}."""
     audit = visible_audit(audit_id)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return error_response(400, _("Send the changes as a JSON object."))
+    data = _json_object(_("Send the changes as a JSON object."))
     if data.get("client_id") and data["client_id"] != audit.client_id:
         return error_response(409, _("This page belongs to another audit. Reload it."))
     answers, comments, details = data.get("answers") or {}, data.get("comments") or {}, data.get("details") or {}
@@ -249,9 +255,7 @@ def _percent(value):
 @login_required
 def checkin(audit_id):
     audit = visible_audit(audit_id)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return error_response(400, _("Send the position as a JSON object."))
+    data = _json_object(_("Send the position as a JSON object."))
     services.set_checkin(audit, current_user, data.get("lat"), data.get("lng"), data.get("accuracy"),
                          data.get("at"))
     db.session.commit()

@@ -16,6 +16,7 @@ from audits.queries import audit_query, open_audits_of, unacknowledged
 from audits.routes.common import PAGE_SIZE, bp, new_client_id, page_arg, visible_assignment
 from branches.models import Branch, Employee
 from core.timeutil import utcnow
+from core.web import commit_or_flash
 from extensions import db
 from scorecards.models import CHANNELS, Scorecard
 
@@ -213,12 +214,7 @@ def edit_assignment(assignment_id):
 @roles_required("admin", "manager")
 def delete_assignment(assignment_id):
     assignment = visible_assignment(assignment_id)
-    try:
-        assignment_services.delete_assignment(assignment, current_user)
-        db.session.commit()
-    except AuditConflict as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not commit_or_flash(AuditConflict, assignment_services.delete_assignment, assignment, current_user):
         return redirect(url_for("audits.edit_assignment", assignment_id=assignment_id))
     flash(_("The assignment was deleted."), "success")
     return redirect(url_for("audits.assignments"))

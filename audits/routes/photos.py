@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from audits import photo_evidence, services
 from audits import photos as photo_files
-from audits import services
 from audits.errors import AuditError, AuditInvalid
 from audits.models import Audit, Photo
 from audits.policy import EDITABLE_STATUSES
@@ -53,7 +53,7 @@ def upload_photo(audit_id):
     client_id = (request.form.get("photo_client_id") or "").strip()[:64] or None
     earlier, photo = {p.id for p in audit.photos}, None
     try:
-        photo = services.add_photo(audit, current_user, upload.stream, criterion_key=criterion_key,
+        photo = photo_evidence.add_photo(audit, current_user, upload.stream, criterion_key=criterion_key,
                                    max_bytes=current_app.config["PHOTO_MAX_BYTES"], client_id=client_id)
         created = photo.id not in earlier
         db.session.commit()
@@ -119,7 +119,7 @@ def delete_photo(audit_id, photo_id):
     if request.accept_mimetypes.best != "application/json":
         audit = _save_posted_form(audit)
         row = db.session.get(Photo, photo_id)
-    name = services.delete_photo(row, current_user)
+    name = photo_evidence.delete_photo(row, current_user)
     db.session.commit()
     photo_files.remove(name)
     if request.accept_mimetypes.best == "application/json":

@@ -11,11 +11,21 @@ from core.i18n import lang
 from core.texts import pick
 from extensions import db
 from scorecards import drafts, services
-from scorecards.formats import ScorecardFileError
 from scorecards.forms import CriterionForm, SectionForm
+from scorecards.reading import ScorecardFileError
 from scorecards.routes.common import bp, draft_or_409, text_fields, text_value, to_fields, to_version
 
 BLANK_OPTION_ROWS = 2
+
+
+def _part_or_404(find, version, key):
+    """The draft's section or criterion ``key`` (404 when it has none); None for a new one."""
+    if key is None:
+        return None
+    found = find(version, key)
+    if found is None:
+        abort(404)
+    return found
 
 
 # -- sections -----------------------------------------------------------------------------------------
@@ -25,11 +35,7 @@ BLANK_OPTION_ROWS = 2
 @roles_required("admin")
 def edit_section(card_id, number, key=None):
     version = draft_or_409(card_id, number)
-    section = None
-    if key is not None:
-        section = drafts.find_section(version, key)
-        if section is None:
-            abort(404)
+    section = _part_or_404(drafts.find_section, version, key)
     if request.method == "GET":
         es, en = text_fields(section.title) if section else ("", "")
         form = SectionForm(data={"key": section.key, "title_es": es, "title_en": en, "weight": section.weight}
@@ -171,11 +177,8 @@ CRITERION_FIELDS = {"key": "key", "type": "type", "text": "text_es", "guidance":
 @roles_required("admin")
 def edit_criterion(card_id, number, key=None, section_key=None):
     version = draft_or_409(card_id, number)
-    criterion = None
-    if key is not None:
-        criterion = drafts.find_criterion(version, key)
-        if criterion is None:
-            abort(404)
+    criterion = _part_or_404(drafts.find_criterion, version, key)
+    if criterion is not None:
         section_key = criterion.section.key
     elif drafts.find_section(version, section_key) is None:
         abort(404)

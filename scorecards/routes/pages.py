@@ -6,10 +6,10 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.permissions import roles_required
 from extensions import db
-from scorecards import drafts, formats, services
-from scorecards.formats import ScorecardFileError
+from scorecards import drafts, formats, reading, services
 from scorecards.forms import ImportForm, NewScorecardForm, SettingsForm
 from scorecards.models import Scorecard
+from scorecards.reading import ScorecardFileError
 from scorecards.routes.common import (
     bp,
     card_or_404,
@@ -114,7 +114,7 @@ def import_file():
 
 def _safe_decode(raw):
     try:
-        data = formats.decode(raw)
+        data = reading.decode(raw)
     except ScorecardFileError:
         return None
     return data if isinstance(data, dict) else None
