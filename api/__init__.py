@@ -47,6 +47,23 @@ CROSS_FIELD = {
     "BatchIn": {"oneOf": [{"properties": {"kind": {"enum": ["branches"]}}, "not": {"required": ["branch_id"]}},
                           {"properties": {"kind": {"enum": ["employees"]}}, "required": ["branch_id"]}]},
 }
+# A user's role against branch_ids and employee_id (accounts/services.py). A rule between two fields
+# sent together is the document's (422); a field sent without the role meets the stored role, and a
+# clash with it is 409, as is an employee who already has a login.
+_ROLE_TAKES = {"anyOf": [{"properties": {"role": {"enum": ["manager"]}}}, {"not": {"required": ["branch_ids"]}},
+                         {"properties": {"branch_ids": {"maxItems": 0}}}]}
+_ROLE_LINKS = {"anyOf": [{"properties": {"role": {"enum": ["employee"]}}}, {"not": {"required": ["employee_id"]}},
+                         {"properties": {"employee_id": {"enum": [None]}}}]}
+_NOT_NULL = {"properties": {"employee_id": {"not": {"enum": [None]}}}}
+_NOT_EMPLOYEE = {"properties": {"role": {"not": {"enum": ["employee"]}}}}
+CROSS_FIELD.update({
+    # a new user who is an employee login names its employee
+    "UserIn": {"allOf": [_ROLE_TAKES, _ROLE_LINKS, {"anyOf": [_NOT_EMPLOYEE, {"required": ["employee_id"], **_NOT_NULL}]}]},
+    # sent together with role employee, employee_id is not null (left out, the stored one counts)
+    **{name: {"allOf": [_ROLE_TAKES, _ROLE_LINKS,
+                        {"anyOf": [_NOT_EMPLOYEE, {"not": {"required": ["employee_id"]}}, _NOT_NULL]}]}
+       for name in ("UserChange", "UserSync")},
+})
 
 
 def audit_payload(audit) -> dict:

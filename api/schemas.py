@@ -186,8 +186,9 @@ class SettingsPatch(Strict):
         "description": "How far (points of the 0-100 score) a calibration participant may be from the expert "
                        "before being flagged (default 5)."})
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
-                                metadata={"description": "A dark colour as #rrggbb, so that white text stays "
-                                                         "readable."})
+                                metadata={"description": "Any colour as #rrggbb (either case; stored in lower case). "
+                                                         "The pages write white text on it, or near-black when "
+                                                         "white would not reach WCAG's 4.5:1."})
     require_2fa_for = fields.List(
         fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(max=len(ROLES)),
         metadata={"description": "Roles that must use a second factor (an authenticator app) to log in on the web; "

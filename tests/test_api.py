@@ -235,8 +235,13 @@ def test_settings_only_admins_read_and_change(api):
                json={"allow_unplanned_audits": False})
     with api.app.app_context():
         assert get_setting("allow_unplanned_audits") is False
-    response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#FFFFFF"})
+    response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#FFF"})
     assert response.status_code == 422 and "brand_color" in error_of(response)["details"]["json"]
+    # Any #rrggbb: on a light one the pages write near-black, and links take a darker shade of it.
+    response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#FFFF00"})
+    assert response.status_code == 200 and response.get_json()["brand_color"] == "#ffff00"
+    theme = api.app.test_client().get("/theme.css").get_data(as_text=True)
+    assert "--brand:#ffff00" in theme and "--on-brand:#111111" in theme and "--brand-ink:#737300" in theme
     response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#123ABC", "company_name": " Acme "})
     assert response.get_json() == {"allow_unplanned_audits": False, "brand_color": "#123abc", "company_name": "Acme",
                                    "dispute_window_days": 14, "require_2fa_for": [],
