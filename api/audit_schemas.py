@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 
 from api.common import MAX_ID, page_schema
 from api.schemas import (
+    ANSWER_VALUE,
     ANSWERS,
     ANY,
     COMMENTS,
@@ -40,9 +41,10 @@ class AuditDetails(Strict):
     started_at = UTCDateTime(allow_none=True, metadata={"description": "Defaults to now."})
     ended_at = UTCDateTime(allow_none=True)
     notes = fields.String(validate=validate.Length(max=4000))
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
-                          values=fields.Raw(allow_none=True, metadata=ANY), metadata=ANSWERS)
-    comments = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
+    # Any key: whether it names a criterion is the scorecard's (409), which OpenAPI cannot state.
+    answers = fields.Dict(keys=fields.String(),
+                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), metadata=ANSWERS)
+    comments = fields.Dict(keys=fields.String(),
                            values=fields.String(allow_none=True, validate=validate.Length(max=4000)),
                            metadata=COMMENTS)
 

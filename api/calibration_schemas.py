@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import MAX_ID, page_schema
-from api.schemas import ANSWERS, ANY, COMMENTS, Bool, BranchRef, PageQuery, Query, Strict, UTCDateTime
+from api.schemas import ANSWER_VALUE, ANSWERS, ANY, COMMENTS, Bool, BranchRef, PageQuery, Query, Strict, UTCDateTime
 from calibration.statistics import REASONS
 from reports.filters import DAY_PATTERN, FIRST_DAY, LAST_DAY
 
@@ -89,9 +89,10 @@ class CalibrationIn(Strict):
 
 
 class AnswersIn(Strict):
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
-                          values=fields.Raw(allow_none=True, metadata=ANY), load_default=dict, metadata=ANSWERS)
-    comments = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
+    # Any key: whether it names a criterion is the scorecard's (409), which OpenAPI cannot state.
+    answers = fields.Dict(keys=fields.String(),
+                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), load_default=dict, metadata=ANSWERS)
+    comments = fields.Dict(keys=fields.String(),
                            values=fields.String(allow_none=True, validate=validate.Length(max=4000)),
                            load_default=dict, metadata=COMMENTS)
     submit = Bool(load_default=False, metadata={

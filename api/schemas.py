@@ -20,6 +20,11 @@ TEXT = {"description": "A text: a plain string, or an object of language code to
         "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
 # No "type" (so any value, null included): OpenAPI 3.0 forbids "nullable" without a type.
 ANY = {"description": "Any JSON value, or null."}
+# An answer as a body sends it: text (yes, no, na, an option key, a number as text...), a number, or
+# null. Which of them fits a criterion is its scorecard's (409); numbers stay within what every
+# column can store (the API refuses larger ones everywhere: docs/api.md, Errors).
+ANSWER_VALUE = {"description": "Text, a number, or null.", "nullable": True,
+                "anyOf": [{"type": "string"}, {"type": "number", "minimum": -2**53, "maximum": 2**53}]}
 
 
 class Strict(ma.Schema):
