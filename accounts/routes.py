@@ -298,9 +298,8 @@ def settings():
 @bp.route("/theme.css")
 def theme_css():
     """The admin's brand colour as a stylesheet: the CSP allows no inline styles."""
-    from core.models import get_setting
-
     from core.colors import palette
+    from core.models import get_setting
 
     # Any #rrggbb is allowed: the text on it and its shade for text on the page come with it.
     colors = palette(get_setting("brand_color"))

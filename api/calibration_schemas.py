@@ -91,7 +91,8 @@ class CalibrationIn(Strict):
 class AnswersIn(Strict):
     # Any key: whether it names a criterion is the scorecard's (409), which OpenAPI cannot state.
     answers = fields.Dict(keys=fields.String(),
-                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), load_default=dict, metadata=ANSWERS)
+                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), load_default=dict,
+                          metadata=ANSWERS)
     comments = fields.Dict(keys=fields.String(),
                            values=fields.String(allow_none=True, validate=validate.Length(max=4000)),
                            load_default=dict, metadata=COMMENTS)
