@@ -3,7 +3,19 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.common import MAX_ID, page_schema
-from api.schemas import ANSWER_VALUE, ANSWERS, ANY, COMMENTS, Bool, BranchRef, PageQuery, Query, Strict, UTCDateTime
+from api.schemas import (
+    ANSWER_VALUE,
+    ANSWERS,
+    ANY,
+    COMMENTS,
+    Bool,
+    BranchRef,
+    PageQuery,
+    Query,
+    Strict,
+    UTCDateTime,
+    not_blank,
+)
 from calibration.statistics import REASONS
 from reports.filters import DAY_PATTERN, FIRST_DAY, LAST_DAY
 
@@ -75,7 +87,7 @@ class CalibrationIn(Strict):
                               metadata={"description": "The scorecard's slug."})
     version = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), metadata={
         "description": "A published version; default: the latest."})
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank])
     subject = fields.String(load_default="", validate=validate.Length(max=4000))
     participants = fields.List(fields.Email(validate=validate.Length(max=254)), required=True,
                                validate=validate.Length(min=2, max=50), metadata={
