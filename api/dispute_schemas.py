@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from api.common import page_schema
 from api.photos import PictureField
-from api.schemas import ANY, PageQuery, Strict, UserRef, UTCDateTime, not_blank
+from api.schemas import ANSWER_VALUE, ANY, PageQuery, Strict, UserRef, UTCDateTime, not_blank
 from disputes.models import DISPUTE_STATUSES, OUTCOMES
 
 
@@ -66,8 +66,9 @@ class CommentIn(Strict):
 
 class DecideIn(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
-                          values=fields.Raw(allow_none=True, metadata=ANY), load_default=dict, metadata={
+    # Any key: whether it names a disputed criterion is the audit's (409), which OpenAPI cannot state.
+    answers = fields.Dict(keys=fields.String(),
+                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), load_default=dict, metadata={
                               "description": "For an overturn: criterion key to its new answer (disputed "
                                              "criteria only)."})
     note = fields.String(load_default="", validate=validate.Length(max=4000))
