@@ -51,7 +51,7 @@ CROSS_FIELD = {
 # service refuses a blank one); a criterion or a section, not both.
 _NEEDS = {"done": "closing_note", "cancelled": "cancel_reason"}
 _NOT_BLANK_TEXT = {"type": "string", "pattern": NOT_BLANK}  # what the service's strip() keeps
-CROSS_FIELD["ActionChange"] = {"allOf": [
+CROSS_FIELD["ActionChangePatch"] = {"allOf": [  # ActionChange(partial=True)
     {"anyOf": [{"properties": {"status": {"not": {"enum": [state]}}}},
                {"required": [field], "properties": {field: _NOT_BLANK_TEXT}}]} for state, field in _NEEDS.items()]}
 CROSS_FIELD["ActionIn"] = {"anyOf": [{"not": {"required": ["criterion_key", "section_key"]}},
