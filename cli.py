@@ -52,7 +52,7 @@ def create_user_command(email, name, role, password, language, branches, employe
     try:
         user = services.create_user(email, name, role, password, language, branch_ids=branch_ids,
                                     employee_id=employee_id)
-    except services.AccountError as exc:
+    except (services.AccountError, services.UserConflict) as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"Created {user.role} {user.email}")

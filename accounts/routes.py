@@ -229,6 +229,10 @@ def _save_user(form, user=None):
         for name, message in exc.problems.items():
             _form_field(form, name).errors.append(message)
         return False
+    except services.UserConflict as exc:  # the same messages, on the fields at fault
+        for name, message in exc.problems_by_field.items():
+            _form_field(form, name).errors.append(message)
+        return False
     except services.AccountError as exc:
         _form_field(form, exc.field).errors.append(exc.message)
         return False
@@ -294,9 +298,12 @@ def settings():
 @bp.route("/theme.css")
 def theme_css():
     """The admin's brand colour as a stylesheet: the CSP allows no inline styles."""
+    from core.colors import palette
     from core.models import get_setting
 
-    color = get_setting("brand_color")
-    response = current_app.response_class(f":root{{--brand:{color}}}\n", mimetype="text/css")
+    # Any #rrggbb is allowed: the text on it and its shade for text on the page come with it.
+    colors = palette(get_setting("brand_color"))
+    body = ":root{" + ";".join(f"--{name}:{value}" for name, value in colors.items()) + "}\n"
+    response = current_app.response_class(body, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from accounts import signals
 from accounts.models import LANGUAGES, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES, ApiToken, User
+from core.errors import DomainError
 from core.models import set_setting
 from core.timeutil import utcnow
 from extensions import db
@@ -42,6 +43,22 @@ class InvalidUser(AccountError):
                            problems="; ".join(f"{k}: {v}" for k, v in problems.items())),
                          next(iter(problems)))
         self.problems = problems
+
+
+class UserConflict(DomainError):
+    """Values that are well-formed but do not fit what is stored: the user's stored role (for
+    ``branch_ids`` or ``employee_id`` sent without a role), an employee who already has a login, a
+    new user without a role (409); a branch or employee that does not exist (404 when making the
+    user, 409 when changing one). ``problems`` maps each field to its message."""
+
+    status, code = 409, "conflict"
+
+    def __init__(self, problems: dict, code: str, status: int = 409):
+        super().__init__(_("Some values do not fit: %(problems)s",
+                           problems="; ".join(f"{k}: {v}" for k, v in problems.items())),
+                         details={"json": problems}, status=status, code=code)
+        self.field = next(iter(problems))
+        self.problems_by_field = problems
 
 
 def client_address() -> str | None:
@@ -90,7 +107,7 @@ def user_by_email(email):
 
 # ---- creating and changing ---------------------------------------------------------------------------
 
-def _branches(ids, problems):
+def _branches(ids, missing_refs):
     ids = sorted(set(ids or []))
     if not ids:
         return []
@@ -98,12 +115,17 @@ def _branches(ids, problems):
     found = db.session.scalars(db.select(branch).where(branch.id.in_(ids))).all()
     missing = sorted(set(ids) - {b.id for b in found})
     if missing:
-        problems["branch_ids"] = _("There is no branch %(ids)s.", ids=", ".join(map(str, missing)))
+        missing_refs["branch_ids"] = _("There is no branch %(ids)s.", ids=", ".join(map(str, missing)))
     return found
 
 
-def _check(user, values, problems):
-    """Check the values the user will have; fill ``problems`` (field -> message)."""
+def _check(user, values, sent, problems, conflicts, missing_refs):
+    """Check the values the user will have. ``problems`` (field -> message) are values wrong in
+    themselves or against another value sent with them (422); ``conflicts`` those that clash with
+    what is stored: the stored role, another login (409); ``missing_refs`` names of nothing (404 or
+    409). ``sent`` holds the fields the caller gave."""
+    # A rule broken by a field sent against the user's stored role is a conflict with that role.
+    against_role = problems if "role" in sent else conflicts
     if values["role"] not in ROLES:
         problems["role"] = _("Unknown role %(role)s; use one of %(roles)s.", role=values["role"],
                              roles=", ".join(ROLES))
@@ -114,18 +136,20 @@ def _check(user, values, problems):
     if values["language"] not in LANGUAGES:
         problems["language"] = _("Use one of %(languages)s.", languages=", ".join(LANGUAGES))
     if values["branch_ids"] and values["role"] != "manager":
-        problems["branch_ids"] = _("Only a manager manages branches.")
+        against_role["branch_ids"] = _("Only a manager manages branches.")
     employee_id = values["employee_id"]
     if values["role"] == "employee" and not employee_id:
-        problems["employee_id"] = _("An employee login needs its employee.")
+        # with the role and an employee_id of null sent together: wrong in itself; else the stored one
+        (problems if {"role", "employee_id"} <= sent else conflicts)["employee_id"] = \
+            _("An employee login needs its employee.")
     elif employee_id and values["role"] != "employee":
-        problems["employee_id"] = _("Only an employee login is linked to an employee.")
+        against_role["employee_id"] = _("Only an employee login is linked to an employee.")
     elif employee_id:
         if db.session.get(User.related_class("employee"), employee_id) is None:
-            problems["employee_id"] = _("There is no employee %(id)s.", id=employee_id)
+            missing_refs["employee_id"] = _("There is no employee %(id)s.", id=employee_id)
         elif db.session.scalar(db.select(User.id).where(User.employee_id == employee_id,
                                                         User.id != user.id if user.id else db.true())):
-            problems["employee_id"] = _("This employee already has a login.")
+            conflicts["employee_id"] = _("This employee already has a login.")
 
 
 def _other_active_admins(user) -> int:
@@ -146,16 +170,21 @@ def _apply(user, changes: dict, acting=None) -> None:
         values["branch_ids"] = []  # a manager who becomes something else keeps no branches
     if "role" in changes and values["role"] != "employee" and "employee_id" not in changes:
         values["employee_id"] = None
-    problems = {}
-    _check(user, values, problems)
-    branches = _branches(values["branch_ids"], problems)
+    problems, conflicts, missing_refs = {}, {}, {}
+    _check(user, values, set(changes), problems, conflicts, missing_refs)
+    branches = _branches(values["branch_ids"], missing_refs)
     if changes.get("password"):
         try:
             check_password_rules(changes["password"])
         except AccountError as exc:
             problems["password"] = exc.message
     if problems:
-        raise InvalidUser(problems)
+        raise InvalidUser({**problems, **conflicts, **missing_refs})
+    if conflicts:
+        raise UserConflict({**conflicts, **missing_refs}, code="user_conflict")
+    if missing_refs:  # a body naming nothing: 404 when making the user, 409 when changing one
+        raise UserConflict(missing_refs, code="not_found" if user.id is None else "conflict",
+                           status=404 if user.id is None else 409)
     if db.session.scalar(db.select(User.id).where(User.email == values["email"],
                                                   User.id != user.id if user.id else db.true())):
         raise DuplicateEmail(_("A user with the email %(email)s already exists.", email=values["email"]), "email")
@@ -246,8 +275,12 @@ def sync_user(email, changes: dict, acting=None) -> tuple[User, str]:
         fields = {"email": email, "name": "", "role": None, "language": "es", "branch_ids": (), "active": True,
                   "employee_id": None, "password": None}  # nosec B105: a missing field, not a secret
         fields.update(changes)
+        # No user has this e-mail yet: the body must hold what a new user needs, which a body for
+        # an existing user may leave to what is stored.
         if not fields["role"]:
-            raise InvalidUser({"role": _("A new user needs a role.")})
+            raise UserConflict({"role": _("A new user needs a role.")}, code="role_needed")
+        if fields["role"] == "employee" and not fields["employee_id"]:
+            raise UserConflict({"employee_id": _("An employee login needs its employee.")}, code="employee_needed")
         return create_user(**fields, acting=acting), "created"
     before = _snapshot(user)
     update_user(user, acting=acting, **changes)

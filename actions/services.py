@@ -106,15 +106,26 @@ def _require_visible(user, action: Action) -> None:
         raise AuditNotFound(_("There is no such action, or it is not yours to see."))
 
 
-def _check_details(branch_id: int, title, owner_id, due_date, priority, problems: list) -> None:
+def _check_details(branch_id: int, title, owner_id, due_date, priority, problems: list, conflicts: list) -> None:
+    """Problems of the values themselves go to ``problems`` (422); ``conflicts`` (409) are those
+    against what is stored: who may own an action of this branch."""
     if title is not None and not _text(title, MAX_TITLE):
         problems.append(("title", _("Give the action a title.")))
     if owner_id is not None and owner_id not in {u.id for u in possible_owners(branch_id)}:
-        problems.append(("owner_id", _("The owner must be a manager of the branch or one of its employees' logins.")))
+        conflicts.append(("owner_id", _("The owner must be a manager of the branch or one of its employees' logins.")))
     if priority is not None and priority not in PRIORITIES:
         problems.append(("priority", _("Choose low, normal or high.")))
     if due_date is not None and not isinstance(due_date, date):
         problems.append(("due_date", _("Give a due date.")))
+
+
+def _refuse(message, problems: list, conflicts: list) -> None:
+    """422 naming every problem when a value is wrong in itself; else 409 when a value does not fit
+    what is stored (the branch's people, the audit's failed criteria, its scorecard's sections)."""
+    if problems:
+        raise AuditInvalid(message, problems + conflicts)
+    if conflicts:
+        raise AuditInvalid(message, conflicts, status=409, code="action_conflict")
 
 
 def create_action(audit: Audit, user, *, title: str, owner_id: int, due_date: date, description: str = "",
@@ -129,8 +140,8 @@ def create_action(audit: Audit, user, *, title: str, owner_id: int, due_date: da
     if audit.status != "approved":
         raise AuditConflict(_("Actions follow approved audits: approve this audit first."),
                             details={"status": audit.status})
-    problems = []
-    _check_details(audit.branch_id, title, owner_id, due_date, priority, problems)
+    problems, conflicts = [], []
+    _check_details(audit.branch_id, title, owner_id, due_date, priority, problems, conflicts)
     if owner_id is None:
         problems.append(("owner_id", _("Choose who owns the action.")))
     if due_date is None:
@@ -142,13 +153,12 @@ def create_action(audit: Audit, user, *, title: str, owner_id: int, due_date: da
         scope = "criterion"
         answer = audit.answers_by_key().get(criterion_key)
         if answer is None or answer.fraction is None or answer.fraction >= 1:
-            problems.append(("criterion_key", _("Choose a criterion this audit failed.")))
+            conflicts.append(("criterion_key", _("Choose a criterion this audit failed.")))
     elif section_key:
         scope = "section"
         if section_key not in {s.key for s in audit.version.sections}:
-            problems.append(("section_key", _("Choose a section of this audit's scorecard.")))
-    if problems:
-        raise AuditInvalid(_("The action cannot be created."), problems)
+            conflicts.append(("section_key", _("Choose a section of this audit's scorecard.")))
+    _refuse(_("The action cannot be created."), problems, conflicts)
     action = Action(audit=audit, branch_id=audit.branch_id, employee_id=audit.employee_id, scope=scope,
                     criterion_key=criterion_key or None, section_key=section_key or None,
                     title=_text(title, MAX_TITLE), description=_text(description), owner_id=owner_id,
@@ -168,11 +178,10 @@ def update_action(action: Action, user, **changes) -> Action:
         raise AuditForbidden(_("Only a manager of the branch or an admin can change an action."))
     if action.status not in PENDING:
         raise AuditConflict(_("This action is closed: it can no longer change."), details={"status": action.status})
-    problems = []
+    problems, conflicts = [], []
     _check_details(action.branch_id, changes.get("title"), changes.get("owner_id"), changes.get("due_date"),
-                   changes.get("priority"), problems)
-    if problems:
-        raise AuditInvalid(_("The action cannot be changed."), problems)
+                   changes.get("priority"), problems, conflicts)
+    _refuse(_("The action cannot be changed."), problems, conflicts)
     old_owner = action.owner_id
     if changes.get("title") is not None:
         action.title = _text(changes["title"], MAX_TITLE)

@@ -47,6 +47,34 @@ CROSS_FIELD = {
     "BatchIn": {"oneOf": [{"properties": {"kind": {"enum": ["branches"]}}, "not": {"required": ["branch_id"]}},
                           {"properties": {"kind": {"enum": ["employees"]}}, "required": ["branch_id"]}]},
 }
+# An action's state with what it needs: done with a closing note, cancelled with a reason (the
+# service refuses a blank one); a criterion or a section, not both.
+_NEEDS = {"done": "closing_note", "cancelled": "cancel_reason"}
+_NOT_BLANK_TEXT = {"type": "string", "pattern": NOT_BLANK}  # what the service's strip() keeps
+CROSS_FIELD["ActionChangePatch"] = {"allOf": [  # ActionChange(partial=True)
+    {"anyOf": [{"properties": {"status": {"not": {"enum": [state]}}}},
+               {"required": [field], "properties": {field: _NOT_BLANK_TEXT}}]} for state, field in _NEEDS.items()]}
+CROSS_FIELD["ActionIn"] = {"anyOf": [{"not": {"required": ["criterion_key", "section_key"]}},
+                                     {"properties": {"criterion_key": {"enum": [None]}}},
+                                     {"properties": {"section_key": {"enum": [None]}}}]}
+# A user's role against branch_ids and employee_id (accounts/services.py). A rule between two fields
+# sent together is the document's (422); a field sent without the role meets the stored role, and a
+# clash with it is 409, as is an employee who already has a login.
+_ROLE_TAKES = {"anyOf": [{"properties": {"role": {"enum": ["manager"]}}}, {"not": {"required": ["branch_ids"]}},
+                         {"properties": {"branch_ids": {"maxItems": 0}}}]}
+_ROLE_LINKS = {"anyOf": [{"properties": {"role": {"enum": ["employee"]}}}, {"not": {"required": ["employee_id"]}},
+                         {"properties": {"employee_id": {"enum": [None]}}}]}
+_NOT_NULL = {"properties": {"employee_id": {"not": {"enum": [None]}}}}
+_NOT_EMPLOYEE = {"properties": {"role": {"not": {"enum": ["employee"]}}}}
+CROSS_FIELD.update({
+    # a new user who is an employee login names its employee
+    "UserIn": {"allOf": [_ROLE_TAKES, _ROLE_LINKS,
+                         {"anyOf": [_NOT_EMPLOYEE, {"required": ["employee_id"], **_NOT_NULL}]}]},
+    # sent together with role employee, employee_id is not null (left out, the stored one counts)
+    **{name: {"allOf": [_ROLE_TAKES, _ROLE_LINKS,
+                        {"anyOf": [_NOT_EMPLOYEE, {"not": {"required": ["employee_id"]}}, _NOT_NULL]}]}
+       for name in ("UserChange", "UserSync")},
+})
 
 
 def schema_name(schema) -> str:

@@ -8,6 +8,7 @@ from accounts.permissions import hides_auditor
 from api.common import MAX_ID, page_schema
 from api.output import StringOrEmpty, computed, viewer
 from api.schemas import (
+    ANSWER_VALUE,
     ANSWERS,
     ANY,
     COMMENTS,
@@ -47,9 +48,10 @@ class AuditDetails(Strict):
     started_at = UTCDateTime(allow_none=True, metadata={"description": "Defaults to now."})
     ended_at = UTCDateTime(allow_none=True)
     notes = fields.String(validate=validate.Length(max=4000))
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
-                          values=fields.Raw(allow_none=True, metadata=ANY), metadata=ANSWERS)
-    comments = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
+    # Any key: whether it names a criterion is the scorecard's (409), which OpenAPI cannot state.
+    answers = fields.Dict(keys=fields.String(),
+                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), metadata=ANSWERS)
+    comments = fields.Dict(keys=fields.String(),
                            values=fields.String(allow_none=True, validate=validate.Length(max=4000)),
                            metadata=COMMENTS)
 

@@ -72,7 +72,7 @@ def create_audit(data):
     if data.get("scorecard") and data.get("assignment_id") is None:
         card = scorecard_services.get_by_slug(data["scorecard"])
         if card is None or (card.latest_published is None and user.role != "admin"):
-            fail(422, _("There is no scorecard %(slug)s.", slug=data["scorecard"]),
+            fail(404, _("There is no scorecard %(slug)s.", slug=data["scorecard"]),  # names nothing: 404
                  {"problems": [{"criterion": "scorecard", "message": _("No such scorecard.")}]})
     audit = services.create_audit(
         user, scorecard=card, branch=data.get("branch_id"), employee=data.get("employee_id"),

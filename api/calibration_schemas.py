@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from api.common import MAX_ID, page_schema
 from api.output import computed, viewer
-from api.schemas import ANSWERS, ANY, COMMENTS, Bool, BranchRef, PageQuery, Query, Strict, UTCDateTime
+from api.schemas import ANSWER_VALUE, ANSWERS, ANY, COMMENTS, Bool, BranchRef, PageQuery, Query, Strict, UTCDateTime
 from calibration import services
 from calibration.display import criterion_text
 from calibration.statistics import REASONS
@@ -106,7 +106,7 @@ class CalibrationIn(Strict):
                               metadata={"description": "The scorecard's slug."})
     version = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), metadata={
         "description": "A published version; default: the latest."})
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank])
     subject = fields.String(load_default="", validate=validate.Length(max=4000))
     participants = fields.List(fields.Email(validate=validate.Length(max=254)), required=True,
                                validate=validate.Length(min=2, max=50), metadata={
@@ -120,9 +120,11 @@ class CalibrationIn(Strict):
 
 
 class AnswersIn(Strict):
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
-                          values=fields.Raw(allow_none=True, metadata=ANY), load_default=dict, metadata=ANSWERS)
-    comments = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
+    # Any key: whether it names a criterion is the scorecard's (409), which OpenAPI cannot state.
+    answers = fields.Dict(keys=fields.String(),
+                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), load_default=dict,
+                          metadata=ANSWERS)
+    comments = fields.Dict(keys=fields.String(),
                            values=fields.String(allow_none=True, validate=validate.Length(max=4000)),
                            load_default=dict, metadata=COMMENTS)
     submit = Bool(load_default=False, metadata={

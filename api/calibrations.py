@@ -137,10 +137,9 @@ def calibration_pdf(session_id):
 
 def _period(date_from, date_to):
     start, end = default_period()
-    date_from, date_to = date_from or start, date_to or end
-    if date_from > date_to:
-        fail(422, _("The end of the period comes before its start."), {"query": {"to": [_("Before from.")]}})
-    return date_from, date_to
+    # A ``to`` before ``from`` holds no day: no session and no audit falls in it (empty figures, as
+    # in reports), rather than a refusal the document could not state.
+    return date_from or start, date_to or end
 
 
 @blp.route("/calibrations/agreement", methods=["GET"])

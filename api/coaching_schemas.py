@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from api.common import page_schema
 from api.output import StringOrEmpty, computed
-from api.schemas import Bool, Id, PageQuery, Query, Strict, Text, UserRef, UTCDateTime
+from api.schemas import Bool, Id, PageQuery, Query, Strict, Text, UserRef, UTCDateTime, not_blank
 from coaching.effect import TOO_FEW
 from coaching.services import MAX_CRITERIA, MAX_TEXT
 from reports.filters import DAY_PATTERN, FIRST_DAY, LAST_DAY
@@ -54,7 +54,7 @@ class CoachingQuery(PageQuery):
 
 
 def _criteria(**kw):
-    return fields.List(fields.String(validate=validate.Length(min=1, max=64)),
+    return fields.List(fields.String(validate=[validate.Length(min=1, max=64), not_blank]),
                        validate=validate.Length(min=1, max=MAX_CRITERIA), metadata={
                            "description": "Criterion keys worked on: each must be a scored criterion of some "
                                           "scorecard."}, **kw)
@@ -115,11 +115,7 @@ class RecognitionQuery(Query):
     date_from = Day("The period's first day (default: the first day of last month).", data_key="from")
     date_to = Day("The period's last day, included (default: the last day of last month).", data_key="to")
     branch_id = Id(strict=False, metadata={"description": "Only this branch (else every branch you see)."})
-
-    @ma.validates_schema
-    def _period_in_order(self, data, **kwargs):
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ma.ValidationError("The end of the period comes before its start.", "to")
+    # A ``to`` before ``from`` is a period that holds no day: nobody is recognised (as in reports).
 
 
 class RecognisedEmployee(ma.Schema):

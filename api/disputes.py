@@ -105,7 +105,9 @@ def withdraw_dispute(dispute_id):
 @blp.errors(401, 403, 404, 409, 413, 422)
 def add_dispute_evidence(data, dispute_id):
     """Attach a photo to an open dispute (multipart/form-data: ``file``; whoever opened it, at most
-    five). Checked and cleaned as an audit's photos are: not a picture 422, too large 413."""
+    five). Checked and cleaned as an audit's photos are: not a picture 422 (whether bytes decode as a
+    picture is more than OpenAPI can state of a file: any bytes fit ``format: binary``), too large
+    413."""
     dispute = _visible(dispute_id)
     evidence = evidence_service.add_evidence(dispute, current(), data["file"].stream,
                                              max_bytes=current_app.config["PHOTO_MAX_BYTES"])

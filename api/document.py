@@ -14,6 +14,13 @@ that an operation added anywhere inherits them without a line of its own:
 from http import HTTPStatus
 
 COMPONENT = {status: HTTPStatus(status).name for status in (400, 401, 403, 404, 409, 422)}
+# Errors that come from the services' rules on stored rows rather than from the operation's own
+# code (accounts/services.py, coaching/services.py, calibration/services.py), by operationId.
+SERVICE_ERRORS = {
+    "createUser": (404, 409),  # a branch or employee that does not exist; a field the role does not take
+    "createCoachingSession": (409,),  # criteria no scorecard scores, a follow-up before the session
+    "createCalibration": (409,),  # people who are not active raters, a branch not the manager's
+}
 METHODS = ("get", "put", "post", "patch", "delete")
 
 
@@ -46,7 +53,7 @@ def _path_parameters(item, op) -> set:
 def _document_errors(op, path_parameters):
     body = op.get("requestBody", {}).get("content", {})
     reads_query = any(isinstance(p, dict) and p.get("in") == "query" for p in op.get("parameters", []))
-    statuses = {401}
+    statuses = {401, *SERVICE_ERRORS.get(op.get("operationId"), ())}
     if "application/json" in body:
         statuses.add(400)
     if path_parameters:

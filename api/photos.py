@@ -93,8 +93,10 @@ def upload_photo(data, audit_id):
     ``criterion`` and ``client_id``).
 
     The picture is decoded and stored again as a JPEG without metadata (no GPS position), at most
-    1600 pixels a side. Not a picture, or too many pixels: 422. Larger than the limit: 413. Only
-    the audit's auditor, while it is a draft or returned (else 403 or 409)."""
+    1600 pixels a side. Not a picture, or too many pixels: 422 (whether bytes decode as a picture is
+    more than OpenAPI can state of a file: any bytes fit ``format: binary``). Larger than the limit:
+    413. A ``criterion`` that is not one of the audit's scorecard: 409. Only the audit's auditor,
+    while it is a draft or returned (else 403 or 409)."""
     audit = _audit(audit_id)
     client_id = data.get("client_id")
     earlier = {photo.id for photo in audit.photos}

@@ -20,6 +20,11 @@ TEXT = {"description": "A text: a plain string, or an object of language code to
         "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
 # No "type" (so any value, null included): OpenAPI 3.0 forbids "nullable" without a type.
 ANY = {"description": "Any JSON value, or null."}
+# An answer as a body sends it: text (yes, no, na, an option key, a number as text...), a number, or
+# null. Which of them fits a criterion is its scorecard's (409); numbers stay within what every
+# column can store (the API refuses larger ones everywhere: docs/api.md, Errors).
+ANSWER_VALUE = {"description": "Text, a number, or null.", "nullable": True,
+                "anyOf": [{"type": "string"}, {"type": "number", "minimum": -2**53, "maximum": 2**53}]}
 
 
 class Strict(ma.Schema):
@@ -186,8 +191,9 @@ class SettingsPatch(Strict):
         "description": "How far (points of the 0-100 score) a calibration participant may be from the expert "
                        "before being flagged (default 5)."})
     brand_color = fields.String(validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"),
-                                metadata={"description": "A dark colour as #rrggbb, so that white text stays "
-                                                         "readable."})
+                                metadata={"description": "Any colour as #rrggbb (either case; stored in lower case). "
+                                                         "The pages write white text on it, or near-black when "
+                                                         "white would not reach WCAG's 4.5:1."})
     require_2fa_for = fields.List(
         fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(max=len(ROLES)),
         metadata={"description": "Roles that must use a second factor (an authenticator app) to log in on the web; "

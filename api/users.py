@@ -87,6 +87,7 @@ def update_user(data, user_id):
 
 @blp.route("/users/by-email/<email>", methods=["PUT"], parameters=[
     {"in": "path", "name": "email", "example": "lucia.romero@example.com",
+     "schema": {"type": "string", "format": "email", "maxLength": 254},  # else 422, as the code says
      "description": "The user's email: who is created or updated."}])
 @blp.arguments(us.UserSync, example=us.EXAMPLE_SYNC)
 @blp.response(200, us.UserSyncResult)

@@ -42,8 +42,8 @@ def add_photo(audit: Audit, user, stream, *, criterion_key: str | None = None, m
     require_editable(user, audit)
     criterion_key = (criterion_key or "").strip() or None
     if criterion_key is not None and spec_of(audit).criterion(criterion_key) is None:
-        raise AuditInvalid(_("There is no such question in this scorecard."),
-                           [(criterion_key, problem_message(None))])
+        raise AuditInvalid(_("There is no such question in this scorecard."),  # the scorecard's: 409
+                           [(criterion_key, problem_message(None))], status=409, code="answers_conflict")
     if len(audit.photos) >= MAX_PHOTOS_PER_AUDIT:
         raise AuditConflict(_("An audit can hold at most %(n)d photos.", n=MAX_PHOTOS_PER_AUDIT))
     clean = clean_upload(stream, max_bytes, criterion_key or "photo")

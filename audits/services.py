@@ -112,6 +112,7 @@ def create_audit(auditor, *, version=None, scorecard=None, branch=None, employee
             if auditor.role == "auditor":
                 raise AuditForbidden(_("Audits without an assignment are turned off by the administrator."))
             raise AuditForbidden(_("Your role cannot make audits."))
+        given = scorecard is not None or version is not None, branch is not None
         card = resolve_scorecard(scorecard, version)
         branch = get_obj(Branch, branch)
         problems = []
@@ -120,7 +121,10 @@ def create_audit(auditor, *, version=None, scorecard=None, branch=None, employee
         if branch is None:
             problems.append(("branch", _("Choose a branch.")))
         if problems:
-            raise AuditInvalid(_("Some details are not valid."), problems)
+            # left out: 422; sent but naming nothing: 404, as any reference to nothing when making something
+            missing = not given[0] and card is None or not given[1] and branch is None
+            raise AuditInvalid(_("Some details are not valid."), problems,
+                               **({} if missing else {"status": 404, "code": "not_found"}))
         if auditor.role == "manager" and not can_manage_branch(auditor, branch.id):
             raise AuditNotFound(_("There is no such branch, or it is not yours."))
         if not branch.active:
@@ -130,15 +134,18 @@ def create_audit(auditor, *, version=None, scorecard=None, branch=None, employee
     version = published_version_for(card)
     if employee is not None and (employee.branch_id != branch.id or
                                  (not employee.active and assignment is None)):
-        raise AuditInvalid(_("Some details are not valid."),
-                           [("employee_id", _("This employee does not work at this branch."))])
+        raise AuditInvalid(_("Some details are not valid."),  # who works where is stored: 409
+                           [("employee_id", _("This employee does not work at this branch."))],
+                           status=409, code="not_at_branch")
     channel = channel or card.channel
     if channel not in CHANNELS:
         raise AuditInvalid(_("Some details are not valid."), [("channel", _("Unknown channel."))])
     started_at = naive_utc(started_at, "started_at") or utcnow()
     ended_at = naive_utc(ended_at, "ended_at")
     if ended_at is not None and ended_at < started_at:
-        raise AuditInvalid(_("Some details are not valid."), [("ended_at", _("The end is before the start."))])
+        # Two values of the body against each other, which OpenAPI 3.0 cannot state: 409 (docs/api.md)
+        raise AuditInvalid(_("Some details are not valid."), [("ended_at", _("The end is before the start."))],
+                           status=409, code="reversed_period")
 
     audit = Audit(client_id=client_id, auditor_id=auditor.id, branch_id=branch.id,
                   employee_id=employee.id if employee is not None else None,
@@ -198,7 +205,8 @@ def save_draft(audit: Audit, user, answers: dict | None = None, comments: dict |
     detail_changes, detail_problems = check_details(audit, details)
     problems += detail_problems
     if problems:
-        raise AuditInvalid(_("Some answers are not valid."), problems)
+        # Which keys and values are answers is the audit's scorecard version's (stored): 409
+        raise AuditInvalid(_("Some answers are not valid."), problems, status=409, code="answers_conflict")
 
     old_comments = {a.criterion_key: a.comment for a in audit.answers}
     changes = set_answers(audit, answers, comments)

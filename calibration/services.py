@@ -86,7 +86,7 @@ def version_for(slug: str, number: int | None = None) -> ScorecardVersion:
         (published[-1] if published else None)
     if version is None:
         raise AuditInvalid(_("This scorecard has no such published version."),
-                           [("version", _("Choose a published version."))])
+                           [("version", _("Choose a published version."))], status=409, code="no_such_version")
     return version
 
 
@@ -137,7 +137,11 @@ def create_session(user, *, version: ScorecardVersion, title: str, subject: str 
     if due_date is not None and due_date < utcnow().date():
         problems.append(("due_date", _("The deadline is in the past.")))
     if problems:
-        raise AuditInvalid(_("The session is not valid."), problems)
+        # The title is the body's own (422); the rest is about what is stored: who is an active
+        # rater, which branches the manager has, today's date (409).
+        own = any(field == "title" for field, _message in problems)
+        raise AuditInvalid(_("The session is not valid."), problems,
+                           **({} if own else {"status": 409, "code": "calibration_conflict"}))
     session = CalibrationSession(title=title, subject=(subject or "").strip()[:MAX_TEXT], version=version,
                                  branch_id=branch_id, due_date=due_date, created_by_id=user.id)
     for person in people:
@@ -183,8 +187,8 @@ def save_answers(session: CalibrationSession, user, answers: dict, comments: dic
                 if spec.criterion(k) is None]
     done = submit or participant.submitted_at is not None
     problems += problems_of(spec, scoring.check_answers(spec, merged, submit=done))
-    if problems:
-        raise AuditInvalid(_("Some answers are not valid."), problems)
+    if problems:  # which keys and values are answers is the session's scorecard version's: 409
+        raise AuditInvalid(_("Some answers are not valid."), problems, status=409, code="answers_conflict")
     participant.answers = merged
     kept = {**(participant.comments or {}), **{k: (v or "")[:MAX_TEXT] for k, v in comments.items()}}
     participant.comments = {k: v for k, v in kept.items() if v}

@@ -86,6 +86,10 @@ def recognition(user, date_from: date, date_to: date, branch_id: int | None = No
     """``top`` and ``most_improved`` (lists of Recognised) for the period, in the user's scope
     (and ``branch_id`` when given), with the rule and the periods used."""
     minimum, threshold = rule()
+    if date_from > date_to:  # a period whose end comes before its start holds no day (as in reports)
+        return {"from": date_from, "to": date_to, "previous_from": date_from, "previous_to": date_to,
+                "branch_id": branch_id, "min_audits": minimum, "threshold": threshold,
+                "top": [], "most_improved": []}
     f = Filters.for_user(user, date_from=date_from, date_to=date_to, branch_id=branch_id, status="approved")
     now = [r for r in rankings.employee_ranking(f) if r.mean is not None]  # by mean, best first
     top = [_row(r) for r in now

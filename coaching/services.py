@@ -63,8 +63,9 @@ def known_criteria(keys) -> set[str]:
                                                                  Criterion.type.in_(SCORED_TYPES)).distinct()))
 
 
-def _check(values: dict, problems: list) -> dict:
-    """Clean ``values`` (the FIELDS being set), adding (field, message) to ``problems``."""
+def _check(values: dict, problems: list, conflicts: list | None = None) -> dict:
+    """Clean ``values`` (the FIELDS being set), adding (field, message) to ``problems``; criteria
+    that no scorecard scores go to ``conflicts`` (409: the stored scorecards decide) when given."""
     out = {}
     if "held_on" in values:
         if not isinstance(values["held_on"], date):
@@ -80,7 +81,8 @@ def _check(values: dict, problems: list) -> dict:
         else:
             known = known_criteria(keys)
             unknown = [k for k in keys if k not in known]
-            problems += [(k, _("No scorecard has this criterion.")) for k in unknown]
+            (problems if conflicts is None else conflicts).extend(
+                (k, _("No scorecard has this criterion.")) for k in unknown)
         out["criteria"] = keys
     for key in ("notes", "goals"):
         if key in values:
@@ -98,6 +100,17 @@ def _dates_in_order(session_values: dict, problems: list) -> None:
 
 # ---- actions --------------------------------------------------------------------------------------
 
+def _refuse(problems: list, conflicts: list) -> None:
+    """422 when a value is wrong in itself (naming every problem); else 409 when values do not fit
+    what is stored (criteria no scorecard scores) or each other (a follow-up before the session,
+    which OpenAPI 3.0 cannot state)."""
+    if problems:
+        raise AuditInvalid(_("The coaching session cannot be saved."), problems + conflicts)
+    if conflicts:
+        raise AuditInvalid(_("The coaching session cannot be saved."), conflicts, status=409,
+                           code="coaching_conflict")
+
+
 def record(user, employee: Employee, values: dict) -> CoachingSession:
     """Record a session with ``employee``: ``held_on`` (a date), ``criteria`` (criterion keys),
     ``notes``, ``goals``, ``follow_up_on`` (a date or None)."""
@@ -106,14 +119,13 @@ def record(user, employee: Employee, values: dict) -> CoachingSession:
                                                         or employee.branch_id in branch_ids_in_scope(user)):
             raise AuditForbidden(_("Only a manager of the employee's branch, or an admin, records coaching."))
         raise AuditNotFound(_("There is nothing here, or it is not yours to see."))
-    problems = []
-    cleaned = _check({"notes": "", "goals": "", "follow_up_on": None, **values}, problems)
+    problems, conflicts = [], []
+    cleaned = _check({"notes": "", "goals": "", "follow_up_on": None, **values}, problems, conflicts)
     for key in ("held_on", "criteria"):
         if key not in values:
             problems.append((key, _("This field is required.")))
-    _dates_in_order(cleaned, problems)
-    if problems:
-        raise AuditInvalid(_("The coaching session cannot be saved."), problems)
+    _dates_in_order(cleaned, conflicts)
+    _refuse(problems, conflicts)
     session = CoachingSession(employee=employee, coach_id=user.id, created_at=utcnow(), updated_at=utcnow(),
                               **cleaned)
     db.session.add(session)
@@ -127,12 +139,11 @@ def change(user, session: CoachingSession, values: dict) -> CoachingSession:
         raise AuditNotFound(_("There is nothing here, or it is not yours to see."))
     if not can_change(user, session):
         raise AuditForbidden(_("Only a manager of the employee's branch, or an admin, changes coaching."))
-    problems = []
-    cleaned = _check({k: v for k, v in values.items() if k in FIELDS}, problems)
+    problems, conflicts = [], []
+    cleaned = _check({k: v for k, v in values.items() if k in FIELDS}, problems, conflicts)
     _dates_in_order({"held_on": cleaned.get("held_on", session.held_on),
-                     "follow_up_on": cleaned.get("follow_up_on", session.follow_up_on)}, problems)
-    if problems:
-        raise AuditInvalid(_("The coaching session cannot be saved."), problems)
+                     "follow_up_on": cleaned.get("follow_up_on", session.follow_up_on)}, conflicts)
+    _refuse(problems, conflicts)
     for key, value in cleaned.items():
         setattr(session, key, value)
     session.updated_at = utcnow()

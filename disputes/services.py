@@ -182,14 +182,14 @@ def _overturn(dispute: Dispute, user, answers: dict, note: str) -> None:
     problems += problems_of(spec, [e for e in scoring.check_answers(spec, merged, submit=True)])
     if not answers and not problems:
         problems.append(("answers", _("Give the new answer of at least one disputed question.")))
-    if problems:
-        raise AuditInvalid(_("The new answers are not valid."), problems)
+    if problems:  # which keys and values are answers is the audit's scorecard version's: 409
+        raise AuditInvalid(_("The new answers are not valid."), problems, status=409, code="answers_conflict")
     dispute.score_before = audit.score
     with rollups.changing(audit):  # the reports' monthly sums count the audit's new score, not its old
         changes = set_answers(audit, answers)
         if not changes:
             raise AuditInvalid(_("The new answers are the same as before: uphold the dispute instead."),
-                               [("answers", _("Nothing changed."))])
+                               [("answers", _("Nothing changed."))], status=409, code="answers_conflict")
         for key, before, after in changes:
             audit.record(user, "answer_changed", reason=_("Dispute %(id)d", id=dispute.id), criterion_key=key,
                    before=before, after=after)

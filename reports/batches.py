@@ -68,7 +68,9 @@ def create(user, kind: str, date_from: date, date_to: date, lang: str, branch: B
     if kind == "branches" and branch is not None:
         raise BatchError(_l("A batch of branches covers every branch you see: leave the branch out."), "branch_id")
     if date_from > date_to:
-        raise BatchError(_l("The end of the period comes before its start."), "to")
+        # Such a period holds no day, so nothing would go in the batch: 409, as an empty batch
+        # (the two dates against each other are more than OpenAPI 3.0 can state).
+        raise BatchError(_l("The end of the period comes before its start."), "to", status=409)
     unfinished = db.session.scalar(db.select(db.func.count(ReportBatch.id)).where(
         ReportBatch.user_id == user.id, ReportBatch.status.in_(("queued", "running"))))
     if unfinished >= UNFINISHED_PER_USER:

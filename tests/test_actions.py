@@ -137,8 +137,8 @@ def test_only_a_manager_of_the_branch_creates_an_action_on_an_approved_audit(cli
     assert _create(client, case, "employee").status_code == 403
     assert _create(client, case, audit_id=case["submitted"]).status_code == 409  # not approved yet
     # the owner must work at the branch; the criterion must be one the audit failed
-    assert _create(client, case, owner_id=case["ids"]["manager_b"]).status_code == 422
-    assert _create(client, case, criterion_key="a_yes").status_code == 422
+    assert _create(client, case, owner_id=case["ids"]["manager_b"]).status_code == 409
+    assert _create(client, case, criterion_key="a_yes").status_code == 409
     assert _create(client, case, owner_id=case["ids"]["second"]).status_code == 201
 
 

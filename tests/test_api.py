@@ -235,8 +235,13 @@ def test_settings_only_admins_read_and_change(api):
                json={"allow_unplanned_audits": False})
     with api.app.app_context():
         assert get_setting("allow_unplanned_audits") is False
-    response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#FFFFFF"})
+    response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#FFF"})
     assert response.status_code == 422 and "brand_color" in error_of(response)["details"]["json"]
+    # Any #rrggbb: on a light one the pages write near-black, and links take a darker shade of it.
+    response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#FFFF00"})
+    assert response.status_code == 200 and response.get_json()["brand_color"] == "#ffff00"
+    theme = api.app.test_client().get("/theme.css").get_data(as_text=True)
+    assert "--brand:#ffff00" in theme and "--on-brand:#111111" in theme and "--brand-ink:#737300" in theme
     response = api.patch("admin", "/api/v1/settings", json={"brand_color": "#123ABC", "company_name": " Acme "})
     assert response.get_json() == {"allow_unplanned_audits": False, "brand_color": "#123abc", "company_name": "Acme",
                                    "dispute_window_days": 14, "require_2fa_for": [],
@@ -405,11 +410,12 @@ def test_filling_a_draft_is_for_its_auditor_only(api):
     assert "b_scale" in error["message"]
 
 
-def test_a_wrong_answer_is_422_naming_the_criterion_and_saves_nothing(api):
+def test_a_wrong_answer_is_409_naming_the_criterion_and_saves_nothing(api):
+    # which keys and values are answers is the audit's scorecard version's: a conflict with it
     path = f"/api/v1/audits/{api.ids['draft_a']}"
     response = api.patch("auditor", path, json={"answers": {"a_yes": "yes", "b_scale": 9, "nope": "x"}})
     error = error_of(response)
-    assert response.status_code == 422
+    assert response.status_code == 409 and error["code"] == "answers_conflict"
     assert {p["criterion"] for p in error["details"]["problems"]} == {"b_scale", "nope"}
     assert api.get("auditor", path).get_json()["answers"] == {}
 
@@ -469,13 +475,14 @@ def test_creating_audits_by_role(api):
     for who in ("admin", "manager_a", "auditor"):
         assert api.post(who, "/api/v1/audits", json=body()).status_code == 201, who
     response = api.post("auditor", "/api/v1/audits", json=body(scorecard=api.ids["draft_slug"]))
-    assert response.status_code == 422 and error_of(response)["details"]["problems"][0]["criterion"] == "scorecard"
+    assert response.status_code == 404 and error_of(response)["details"]["problems"][0]["criterion"] == "scorecard"
     response = api.post("auditor", "/api/v1/audits", json=body(version=7))
     assert response.status_code == 409 and error_of(response)["details"] == {"version": 1}
     response = api.post("auditor", "/api/v1/audits", json={"client_id": cid()})
     assert response.status_code == 422
     response = api.post("auditor", "/api/v1/audits", json=body(employee_id=api.world["employee_b"]))
-    assert response.status_code == 422 and "employee_id" in error_of(response)["message"]
+    assert response.status_code == 409 and "employee_id" in error_of(response)["message"]
+    assert error_of(response)["code"] == "not_at_branch"
 
 
 def test_unplanned_audits_can_be_turned_off_for_auditors(api):

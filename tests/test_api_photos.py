@@ -45,7 +45,7 @@ def test_the_web_forms_checks_apply(api):
     not_a_photo = upload(api, draft, b"%PDF-1.4 not a picture", name="x.jpg")
     assert not_a_photo.status_code == 422
     assert "not a photo" in not_a_photo.get_json()["error"]["message"]
-    assert upload(api, draft, jpeg_with_gps(), criterion="no_such_question").status_code == 422
+    assert upload(api, draft, jpeg_with_gps(), criterion="no_such_question").status_code == 409  # not in its scorecard
     api.app.config["PHOTO_MAX_BYTES"] = 1000
     too_big = upload(api, draft, jpeg_with_gps())
     assert too_big.status_code == 413 and too_big.get_json()["error"]["details"] == {"max_bytes": 1000}

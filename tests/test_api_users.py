@@ -92,7 +92,12 @@ def test_the_nightly_synchronisation_changes_nothing_the_second_time(api, app):
                     json={**person, "branch_ids": [a, api.world["branch_b"]]}).get_json()["result"] == "unchanged"
 
     no_role = api.call("admin", "PUT", "/api/v1/users/by-email/new@example.com", json={"name": "New"})
-    assert no_role.status_code == 422 and "role" in no_role.get_json()["error"]["details"]["json"]
+    # no user has this e-mail: the body must say what the new user is (a conflict with what is stored)
+    assert no_role.status_code == 409 and no_role.get_json()["error"]["code"] == "role_needed"
+    assert "role" in no_role.get_json()["error"]["details"]["json"]
+    no_employee = api.call("admin", "PUT", "/api/v1/users/by-email/new@example.com",
+                           json={"name": "New", "role": "employee"})
+    assert no_employee.status_code == 409 and "employee_id" in no_employee.get_json()["error"]["details"]["json"]
     bad = api.call("admin", "PUT", "/api/v1/users/by-email/not-an-email", json=person)
     assert bad.status_code == 422 and "email" in bad.get_json()["error"]["details"]["path"]
     assert api.call("manager_a", "PUT", "/api/v1/users/by-email/x@example.com", json=person).status_code == 403
@@ -109,7 +114,8 @@ def test_wrong_users_are_refused_naming_each_field(api):
     assert set(wrong.get_json()["error"]["details"]["json"]) == {"branch_ids", "employee_id"}
     unknown = api.post("admin", "/api/v1/users", json={"email": "y@example.com", "name": "Y", "role": "manager",
                                                          "branch_ids": [999_999]})
-    assert unknown.status_code == 422 and "999999" in unknown.get_json()["error"]["details"]["json"]["branch_ids"]
+    # a body naming nothing: 404 when making the user, 409 when changing one
+    assert unknown.status_code == 404 and "999999" in unknown.get_json()["error"]["details"]["json"]["branch_ids"]
     schema = api.post("admin", "/api/v1/users", json={"email": "nope", "name": " ", "role": "boss", "colour": 1})
     assert schema.status_code == 422
     assert {"email", "name", "role", "colour"} <= set(schema.get_json()["error"]["details"]["json"])
@@ -119,12 +125,23 @@ def test_wrong_users_are_refused_naming_each_field(api):
     assert missing.status_code == 422 and "employee_id" in missing.get_json()["error"]["details"]["json"]
     second = api.post("admin", "/api/v1/users", json={"email": "e@example.com", "name": "E", "role": "employee",
                                                         "employee_id": api.world["employee_a"]})
-    assert second.status_code == 422 and "employee_id" in second.get_json()["error"]["details"]["json"]
+    assert second.status_code == 409 and second.get_json()["error"]["code"] == "user_conflict"
+    assert "employee_id" in second.get_json()["error"]["details"]["json"]
 
     alone = api.post("admin", "/api/v1/users", json={"email": "m@example.com", "name": "M", "role": "manager"})
     assert alone.status_code == 201 and alone.get_json()["branches"] == []  # branches may come later
     clash = api.patch("admin", f"/api/v1/users/{alone.get_json()['id']}", json={"email": "hr@test.example"})
     assert clash.status_code == 409
+    # changing a user: a branch that does not exist, or a field their stored role does not take, is 409
+    alone_url = f"/api/v1/users/{alone.get_json()['id']}"
+    gone = api.patch("admin", alone_url, json={"branch_ids": [999_999]})
+    assert gone.status_code == 409 and "branch_ids" in gone.get_json()["error"]["details"]["json"]
+    not_employee = api.patch("admin", alone_url, json={"employee_id": api.world["employee_b"]})
+    assert not_employee.status_code == 409 and not_employee.get_json()["error"]["code"] == "user_conflict"
+    assert "employee_id" in not_employee.get_json()["error"]["details"]["json"]
+    # the same with the role sent: the body contradicts itself (the document's anyOf says so)
+    assert api.patch("admin", alone_url, json={"role": "auditor", "branch_ids": [api.world["branch_a"]]}
+                     ).status_code == 422
     assert api.patch("admin", "/api/v1/users/999999", json={"name": "Nobody"}).status_code == 404
     assert api.post("manager_a", "/api/v1/users", json={"email": "z@example.com", "name": "Z",
                                                         "role": "auditor"}).status_code == 403

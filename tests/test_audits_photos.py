@@ -153,7 +153,7 @@ def test_only_the_auditor_adds_photos_and_only_while_it_can_change(app, client, 
     login_as("auditor2")
     assert upload(client, draft, jpeg_with_gps(400, 300)).status_code == 404
     login_as("auditor")
-    assert upload(client, draft, jpeg_with_gps(400, 300), criterion="ghost").status_code == 422
+    assert upload(client, draft, jpeg_with_gps(400, 300), criterion="ghost").status_code == 409  # not its scorecard's
 
 
 def test_without_javascript_the_photo_button_also_saves_the_answers(app, client, login_as, draft):

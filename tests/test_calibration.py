@@ -203,11 +203,11 @@ def test_answers_follow_the_audit_rules(api, team):
     session = _create(api)
     url = f"/api/v1/calibrations/{session['id']}/answers"
     response = api.call("auditor", "PUT", url, json={"answers": {"q_scale": 9, "nope": "yes"}})
-    assert response.status_code == 422
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "answers_conflict"
     problems = {p["criterion"] for p in response.get_json()["error"]["details"]["problems"]}
     assert problems == {"q_scale", "nope"}
     response = api.call("auditor", "PUT", url, json={"answers": {"q_yes": "na", "q_scale": "4"}, "submit": True})
-    assert response.status_code == 422  # submitting needs every required answer
+    assert response.status_code == 409  # submitting needs every required answer
     saved = api.call("auditor", "PUT", url, json={"answers": {"q_yes": "na", "q_scale": "4"}}).get_json()
     assert saved["answers"] == {"q_yes": "na", "q_scale": 4} and saved["score"] is None
 
@@ -233,10 +233,11 @@ def test_who_may_create_and_read_calibrations(api, team):
     api.expect("POST", "/api/v1/calibrations", {"auditor": 403, "hr": 403, "employee": 403}, json=body)
     # a manager's session is for one of their branches
     assert api.post("manager_a", "/api/v1/calibrations",
-                    json={**body, "branch_id": api.world["branch_b"]}).status_code == 422
+                    json={**body, "branch_id": api.world["branch_b"]}).status_code == 409
     response = api.post("admin", "/api/v1/calibrations", json={**body, "participants": ["auditor@test.example",
                                                                                         "hr@test.example"]})
-    assert response.status_code == 422
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "calibration_conflict"
+    assert api.post("admin", "/api/v1/calibrations", json={**body, "title": " "}).status_code == 422
     assert api.post("admin", "/api/v1/calibrations", json={**body, "scorecard": "nothing"}).status_code == 404
     api.expect("GET", "/api/v1/calibrations/agreement?scorecard=calibration-call",
                {"admin": 200, "hr": 200, "manager_a": 200, "auditor": 403, "employee": 403})

@@ -110,10 +110,11 @@ def test_who_may_record_and_what_a_session_needs(client, world, coached):
     assert record(client, coached, world, who="hr").status_code == 403
     assert record(client, coached, world, who="employee").status_code == 403
     unknown = record(client, coached, world, criteria=["no_such_question"])
-    assert unknown.status_code == 422 and "no_such_question" in unknown.get_json()["error"]["message"]
-    assert record(client, coached, world, criteria=["b_notes"]).status_code == 422  # a text question: no rate
+    # which criteria exist is the scorecards' (409); a follow-up before the session contradicts it (409)
+    assert unknown.status_code == 409 and "no_such_question" in unknown.get_json()["error"]["message"]
+    assert record(client, coached, world, criteria=["b_notes"]).status_code == 409  # a text question: no rate
     early = record(client, coached, world, follow_up_on="2000-01-01")
-    assert early.status_code == 422 and "follow_up_on" in str(early.get_json())
+    assert early.status_code == 409 and "follow_up_on" in str(early.get_json())
     assert record(client, coached, world, criteria=[]).status_code == 422
     assert record(client, coached, world, employee_id=world["employee_b"]).status_code == 404
     made = record(client, coached, world, who="admin", follow_up_on=None)

@@ -102,7 +102,7 @@ def test_bad_requests_are_refused_with_a_reason(app, world, tokens):
     no_branch = post("manager_a", {**QUARTER, "kind": "employees"})
     assert no_branch.status_code == 422 and "branch_id" in no_branch.get_json()["error"]["details"]["json"]
     backwards = post("manager_a", {**QUARTER, "from": "2025-04-01"})
-    assert backwards.status_code == 422 and "to" in backwards.get_json()["error"]["details"]["json"]
+    assert backwards.status_code == 409 and "to" in backwards.get_json()["error"]["details"]["json"]
     assert post("manager_a", {**QUARTER, "kind": "regions"}).status_code == 422
 
 

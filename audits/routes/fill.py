@@ -200,6 +200,11 @@ def autosave(audit_id):
     except StaleDataError:
         db.session.rollback()
         return error_response(409, _("The audit changed at the same time. Your change will be sent again."))
+    except AuditInvalid as exc:
+        # The API answers values that do not fit the scorecard with 409; this page's script
+        # (static/js/fill.js) shows any refused value at its question on a 422, and retries a 409.
+        db.session.rollback()
+        return error_response(422, exc.message, exc.details, code=exc.code)
     answered = {k for k, v in answer_values(audit).items()}
     total = [c for c in audit.version.criteria if c.type in ANSWERABLE]
     return jsonify({"ok": True, "revision": audit.lock_version, "status": audit.status,

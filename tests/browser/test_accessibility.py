@@ -281,3 +281,19 @@ def test_the_pages_of_signing_in_have_no_violation(app, live_server, browser, wo
     problems.extend(f"/login/code (wrong): {v}" for v in violations(page))
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("colour", ["#ffff00", "#777777"])
+def test_a_light_brand_colour_keeps_every_text_readable(app, live_server, phone, world, colour):
+    """Any #rrggbb is a brand colour: the top bar, primary buttons and links stay above 4.5:1
+    (core/colors.py), on the settings page that sets it and the page of a list."""
+    from core.models import set_setting
+
+    with app.app_context():
+        set_setting("brand_color", colour)
+        db.session.commit()
+    page = phone.new_page()
+    login(page, live_server, world["admin"]["email"])
+    for path in ("/settings", "/users"):
+        page.goto(live_server + path)
+        assert violations(page) == [], path
