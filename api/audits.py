@@ -13,7 +13,7 @@ from accounts.permissions import can_see_audit, get_visible_or_404, hides_audito
 from api import schemas as s
 from api.common import ID, current, fail, make_blueprint, paginate
 from api.photos import photo_out
-from audits import acknowledgements, services
+from audits import acknowledgements, services, submission
 from audits.flags import flags_of
 from audits.models import Audit
 from audits.queries import acknowledged_at, audit_query, history
@@ -125,26 +125,33 @@ def create_audit(data):
     card = None
     if data.get("scorecard") and data.get("assignment_id") is None:
         card = scorecard_services.get_by_slug(data["scorecard"])
-        if card is None or (card.latest_published is None and user.role != "admin"):
+        if card is None or (services.latest_published(card) is None and user.role != "admin"):
             fail(422, _("There is no scorecard %(slug)s.", slug=data["scorecard"]),
                  {"problems": [{"criterion": "scorecard", "message": _("No such scorecard.")}]})
-    audit = services.create_audit(
-        user, scorecard=card, branch=data.get("branch_id"), employee=data.get("employee_id"),
-        employee_name_given=data.get("employee_name_given", ""), assignment=data.get("assignment_id"),
-        channel=data.get("channel"), client_id=data["client_id"], started_at=data.get("started_at"),
-        ended_at=data.get("ended_at"), notes=data.get("notes", ""))
+    details = dict(scorecard=card, branch=data.get("branch_id"), employee=data.get("employee_id"),
+                   employee_name_given=data.get("employee_name_given", ""), assignment=data.get("assignment_id"),
+                   channel=data.get("channel"), client_id=data["client_id"], started_at=data.get("started_at"),
+                   ended_at=data.get("ended_at"), notes=data.get("notes", ""))
+    if data.get("submit"):  # checked, scored and written once (audits/submission.py)
+        audit = submission.create_submitted(user, answers=data.get("answers"), comments=data.get("comments"),
+                                            before_check=lambda new: _check_version(data, new), **details)
+        db.session.commit()
+        return detail(audit), 201 if audit.created_now else 200
+    audit = services.create_audit(user, **details)
     if not getattr(audit, "created_now", True):
         return detail(audit), 200
+    _check_version(data, audit)
+    if data.get("answers") or data.get("comments"):
+        services.save_draft(audit, user, data.get("answers") or {}, data.get("comments") or {})
+    db.session.commit()
+    return detail(audit), 201
+
+
+def _check_version(data, audit):
     if data.get("version") is not None and data["version"] != audit.version.number:
         fail(409, _("New audits use version %(current)d of this scorecard, not %(asked)d.",
                     current=audit.version.number, asked=data["version"]),
              {"version": audit.version.number}, "version_mismatch")
-    if data.get("answers") or data.get("comments"):
-        services.save_draft(audit, user, data.get("answers") or {}, data.get("comments") or {})
-    if data.get("submit"):
-        services.submit(audit, user)
-    db.session.commit()
-    return detail(audit), 201
 
 
 @blp.route(f"/audits/<{ID}:audit_id>", methods=["GET"])
