@@ -122,10 +122,12 @@ def _write_rows(audit: Audit, plan: Plan, values: dict, comments: dict, result, 
                      "earned": item.earned if counted else None, "possible": item.possible if counted else None,
                      "number_value": float(value) if isinstance(value, (int, float)) and not isinstance(value, bool)
                      else None, "updated_at": now})
+    # A list of parameter sets with RETURNING: SQLAlchemy's "insertmanyvalues" sends them as one
+    # multi-row INSERT on SQLite and PostgreSQL alike, from one cached statement.
     if rows:
-        db.session.execute(insert(Answer.__table__).values(rows))
+        db.session.execute(insert(Answer.__table__).returning(Answer.__table__.c.id), rows)
     sections = [{"audit_id": audit.id, "section_id": plan.sections[item.key], "section_key": item.key,
                  "position": position, "earned": item.earned, "possible": item.possible, "score": item.score}
                 for position, item in enumerate(result.sections)]
     if sections:
-        db.session.execute(insert(SectionScore.__table__).values(sections))
+        db.session.execute(insert(SectionScore.__table__).returning(SectionScore.__table__.c.id), sections)
