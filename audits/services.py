@@ -150,7 +150,7 @@ def create_audit(auditor, *, version=None, scorecard=None, branch=None, employee
     if ended_at is not None and ended_at < started_at:
         raise AuditInvalid(_("Some details are not valid."), [("ended_at", _("The end is before the start."))])
 
-    audit = Audit(client_id=client_id, auditor_id=auditor.id, branch_id=branch.id,
+    audit = Audit(client_id=client_id, auditor_id=auditor.id, branch=branch,  # held: receivers read it
                   employee_id=employee.id if employee is not None else None,
                   employee_name_given=(employee_name_given or "").strip()[:120], version=version,
                   channel=channel, status="draft", started_at=started_at, ended_at=ended_at,
