@@ -180,6 +180,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, help="repetitions per measurement")
     parser.add_argument("--rounds", type=int, help="submit: rounds of (hello, floor, submit)")
     parser.add_argument("--seconds", type=float, help="submit: seconds of load per round")
+    parser.add_argument("--warmup", type=float, help="submit: seconds of load before each server's round (default 3; "
+                                                      "quick: 1)")
     parser.add_argument("--workers", type=int, help="gunicorn workers for both apps (default 4; quick: 2)")
     parser.add_argument("--python-client", action="store_true", help="load from Python threads even if wrk exists")
     parser.add_argument("--export-endpoint", default="reports.export")
@@ -195,6 +197,7 @@ def main(argv=None) -> int:
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.workers = args.workers or (2 if args.quick else 4)
     args.seconds = args.seconds or (2 if args.quick else 10)
+    args.warmup = args.warmup or (1 if args.quick else 3)
     results = run(args)
     write_results(args.output, results)
     if args.json:

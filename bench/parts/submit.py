@@ -227,7 +227,9 @@ def python_load(base: str, seconds: float, *, method="GET", path="/", tokens=(),
 
 def measure_submit(url: str, args, prep: dict, page_weight=None) -> dict:
     """Rounds of (hello world, same-work floor, submit), alternating so a noisy neighbour hurts
-    all alike; each server gets a warm-up second first. ``page_weight(server)`` runs on the last
+    all alike; each server is warmed up first (``--warmup`` seconds of the same load: a worker's first
+    requests load translations, templates and compiled statements, which long-lived workers in
+    production have done long ago). ``page_weight(server)`` runs on the last
     app server. The ratio is submit / floor; hello world is context (the cost of gunicorn + Flask)."""
     load = wrk_load if shutil.which("wrk") and not args.python_client else python_load
     prefix = prep["prefix"]
@@ -238,15 +240,15 @@ def measure_submit(url: str, args, prep: dict, page_weight=None) -> dict:
     page = None
     for r in range(rounds):
         with Gunicorn("bench.hello:app", url, args.workers) as hello:
-            load(hello.base, 1)
+            load(hello.base, args.warmup)
             hello_runs.append(load(hello.base, seconds))
         hello_mb.extend(hello.worker_mb)
         with Gunicorn("bench.floor:app", url, args.workers, ready_path="/api/v1/audits") as floor:
-            load(floor.base, 1, **submit_args, prefix=f"{prefix}fw{r}-")
+            load(floor.base, args.warmup, **submit_args, prefix=f"{prefix}fw{r}-")
             floor_runs.append(load(floor.base, seconds, **submit_args, prefix=f"{prefix}f{r}-"))
         floor_mb.extend(floor.worker_mb)
         with Gunicorn("app:create_app()", url, args.workers, ready_path="/healthz") as server:
-            load(server.base, 1, **submit_args, prefix=f"{prefix}w{r}-")
+            load(server.base, args.warmup, **submit_args, prefix=f"{prefix}w{r}-")
             submit_runs.append(load(server.base, seconds, **submit_args, prefix=f"{prefix}{r}-"))
             if page_weight is not None and r == rounds - 1:
                 page = page_weight(server)
