@@ -118,11 +118,12 @@ class AuditReceipt(ma.Schema):
     lock_version = ma.fields.Integer(required=True)
 
 
+# Any text: RFC 7240 has a server ignore the preferences it does not know, so no value is refused.
 PREFER = {"in": "header", "name": "Prefer", "required": False, "example": "return=minimal",
-          "schema": {"type": "string", "enum": ["return=minimal", "return=representation"]},
+          "schema": {"type": "string"},
           "description": "return=minimal: a new audit (201) is answered with its id, status and score only "
                          "(AuditReceipt; the response then says Preference-Applied: return=minimal). "
-                         "Default: the whole audit."}
+                         "Other preferences are ignored. Default: the whole audit."}
 
 
 def wants_minimal() -> bool:
