@@ -5,6 +5,8 @@ review an audit, what an answer may be, what is recorded in the history. This mo
 JSON into calls; a refusal (AuditError) becomes the API's error body in the app's error handler
 (core/errors.py).
 """
+import marshmallow as ma
+from flask import jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,8 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from accounts.permissions import can_see_audit, get_visible_or_404
 from api import audit_schemas as s
 from api.common import ID, current, fail, make_blueprint, paginate
-from audits import acknowledgements, services
-from audits.models import Audit
+from audits import acknowledgements, services, submission
+from audits.models import AUDIT_STATUSES, Audit
 from audits.queries import audit_query
 from extensions import db
 from scorecards import services as scorecard_services
@@ -49,12 +51,58 @@ def list_audits(page, per_page, branch=None, auditor=None, employee=None, scorec
     return paginate(query, {"page": page, "per_page": per_page})
 
 
+class AuditReceipt(ma.Schema):
+    """The short answer to a new audit when the request says ``Prefer: return=minimal``."""
+
+    id = ma.fields.Integer(required=True)
+    client_id = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(AUDIT_STATUSES))
+    score = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "Percentage 0-100, full precision; null for a draft."})
+    passed = ma.fields.Boolean(required=True, allow_none=True)
+    critical_failure = ma.fields.Boolean(required=True, allow_none=True)
+    lock_version = ma.fields.Integer(required=True)
+
+
+# Any text: RFC 7240 has a server ignore the preferences it does not know, so no value is refused.
+PREFER = {"in": "header", "name": "Prefer", "required": False, "example": "return=minimal",
+          "schema": {"type": "string"},
+          "description": "return=minimal: a new audit (201) is answered with its id, status and score only "
+                         "(AuditReceipt; the response then says Preference-Applied: return=minimal). "
+                         "Other preferences are ignored. Default: the whole audit."}
+
+
+def wants_minimal() -> bool:
+    """RFC 7240's ``Prefer: return=minimal`` (among other preferences, any case)."""
+    return any(p.split(";")[0].strip().lower() == "return=minimal"
+               for p in request.headers.get("Prefer", "").split(","))
+
+
+def commit_answering(audit: Audit):
+    """Commit; then the new audit as the request prefers: its receipt (made before the commit,
+    which expires what the session holds: no SELECT to read it back), or None for the whole."""
+    body = None
+    if wants_minimal():
+        body = {"id": audit.id, "client_id": audit.client_id, "status": audit.status, "score": audit.score,
+                "passed": audit.passed, "critical_failure": audit.critical_failure, "lock_version": audit.lock_version}
+    db.session.commit()
+    if body is None:
+        return None
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Preference-Applied"] = "return=minimal"
+    return response
+
+
 @blp.route("/audits", methods=["POST"])
 @blp.arguments(s.AuditIn, example=s.EXAMPLE_AUDIT)
-@blp.response(201, s.AuditSchema, description="A new audit (a draft, or submitted and scored).")
+@blp.response(201, s.AuditSchema, description="A new audit (a draft, or submitted and scored); with "
+              "Prefer: return=minimal, only its id, status and score (AuditReceipt).")
 @blp.alt_response(200, schema=s.AuditSchema, success=True,
                   description="The audit made earlier with the same client_id, unchanged.")
 @blp.errors(400, 401, 403, 404, 409)
+@blp.doc(parameters=[PREFER], responses={201: {"content": {"application/json": {
+    "schema": {"anyOf": [s.AuditSchema, AuditReceipt]}}}}})
 def create_audit(data):
     """Start an audit, optionally with answers, and optionally submit it at once (``submit: true``).
 
@@ -63,6 +111,10 @@ def create_audit(data):
     admin allows unplanned audits (else 403). A second audit for one assignment is 409, unless it
     is the same ``client_id``, which returns the first audit (200) rather than making another.
     Invalid answers are 422 naming each criterion; nothing is saved then.
+
+    The new audit (201) is answered whole, or, with ``Prefer: return=minimal``, with its id,
+    client_id, status, score, passed, critical_failure and lock_version only (an app submitting
+    many audits needs no more; GET /api/v1/audits/{audit_id} reads the rest).
     """
     user = current()
     existing = services.find_by_client_id(data["client_id"].strip())
@@ -71,26 +123,33 @@ def create_audit(data):
     card = None
     if data.get("scorecard") and data.get("assignment_id") is None:
         card = scorecard_services.get_by_slug(data["scorecard"])
-        if card is None or (card.latest_published is None and user.role != "admin"):
+        if card is None or (services.latest_published(card) is None and user.role != "admin"):
             fail(404, _("There is no scorecard %(slug)s.", slug=data["scorecard"]),  # names nothing: 404
                  {"problems": [{"criterion": "scorecard", "message": _("No such scorecard.")}]})
-    audit = services.create_audit(
-        user, scorecard=card, branch=data.get("branch_id"), employee=data.get("employee_id"),
-        employee_name_given=data.get("employee_name_given", ""), assignment=data.get("assignment_id"),
-        channel=data.get("channel"), client_id=data["client_id"], started_at=data.get("started_at"),
-        ended_at=data.get("ended_at"), notes=data.get("notes", ""))
+    details = dict(scorecard=card, branch=data.get("branch_id"), employee=data.get("employee_id"),
+                   employee_name_given=data.get("employee_name_given", ""), assignment=data.get("assignment_id"),
+                   channel=data.get("channel"), client_id=data["client_id"], started_at=data.get("started_at"),
+                   ended_at=data.get("ended_at"), notes=data.get("notes", ""))
+    if data.get("submit"):  # checked, scored and written once (audits/submission.py)
+        audit = submission.create_submitted(user, answers=data.get("answers"), comments=data.get("comments"),
+                                            before_check=lambda new: _check_version(data, new), **details)
+        if not audit.created_now:
+            return audit, 200
+        return commit_answering(audit) or (audit, 201)
+    audit = services.create_audit(user, **details)
     if not getattr(audit, "created_now", True):
         return audit, 200
+    _check_version(data, audit)
+    if data.get("answers") or data.get("comments"):
+        services.save_draft(audit, user, data.get("answers") or {}, data.get("comments") or {})
+    return commit_answering(audit) or (audit, 201)
+
+
+def _check_version(data, audit):
     if data.get("version") is not None and data["version"] != audit.version.number:
         fail(409, _("New audits use version %(current)d of this scorecard, not %(asked)d.",
                     current=audit.version.number, asked=data["version"]),
              {"version": audit.version.number}, "version_mismatch")
-    if data.get("answers") or data.get("comments"):
-        services.save_draft(audit, user, data.get("answers") or {}, data.get("comments") or {})
-    if data.get("submit"):
-        services.submit(audit, user)
-    db.session.commit()
-    return audit, 201
 
 
 @blp.route(f"/audits/<{ID}:audit_id>", methods=["GET"])

@@ -4,7 +4,19 @@ from marshmallow import fields, validate
 
 from api.common import MAX_ID, page_schema
 from api.output import computed, viewer
-from api.schemas import ANSWER_VALUE, ANSWERS, ANY, COMMENTS, Bool, BranchRef, PageQuery, Query, Strict, UTCDateTime
+from api.schemas import (
+    ANSWER_VALUE,
+    ANSWERS,
+    ANY,
+    COMMENTS,
+    Bool,
+    BranchRef,
+    PageQuery,
+    Query,
+    Strict,
+    UTCDateTime,
+    not_blank,
+)
 from calibration import services
 from calibration.display import criterion_text
 from calibration.statistics import REASONS

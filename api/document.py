@@ -72,8 +72,12 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") else word
 
 
-def _schema_properties(spec, response) -> set:
-    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+def _schema_properties(spec, response, schema=None) -> set:
+    """The properties of a response's body; of an anyOf, those every choice has."""
+    if schema is None:
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    if schema.get("anyOf"):
+        return set.intersection(*(_schema_properties(spec, response, choice) for choice in schema["anyOf"]))
     ref = schema.get("$ref", "")
     if ref.startswith("#/components/schemas/"):
         schema = spec["components"]["schemas"].get(ref.rsplit("/", 1)[1], {})

@@ -15,6 +15,7 @@ import re
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from accounts.permissions import can_manage_branch, may_start_unplanned
 from audits import events
@@ -58,10 +59,17 @@ def published_version_for(scorecard: Scorecard) -> ScorecardVersion:
     if scorecard.archived:
         raise AuditConflict(_("The scorecard %(name)s is archived: no new audits can use it.",
                               name=scorecard.title()))
-    version = scorecard.latest_published
+    version = latest_published(scorecard)
     if version is None:
         raise AuditConflict(_("The scorecard %(name)s has no published version yet.", name=scorecard.title()))
     return version
+
+
+def latest_published(scorecard: Scorecard) -> ScorecardVersion | None:
+    """One query for the version, not every version with its questions (``Scorecard.versions``)."""
+    return db.session.scalar(db.select(ScorecardVersion).where(
+        ScorecardVersion.scorecard_id == scorecard.id, ScorecardVersion.status == "published")
+        .order_by(ScorecardVersion.number.desc()).limit(1).options(lazyload(ScorecardVersion.sections)))
 
 
 def find_by_client_id(client_id: str) -> Audit | None:
@@ -70,7 +78,7 @@ def find_by_client_id(client_id: str) -> Audit | None:
 
 def create_audit(auditor, *, version=None, scorecard=None, branch=None, employee=None,
                  employee_name_given: str = "", assignment=None, channel: str | None = None,
-                 client_id: str, started_at=None, ended_at=None, notes: str = "") -> Audit:
+                 client_id: str, started_at=None, ended_at=None, notes: str = "", before_insert=None) -> Audit:
     """Start a draft audit for ``auditor`` (the acting user, who becomes the audit's auditor).
 
     Idempotent on ``client_id`` (a UUID the client makes): the same ``client_id`` again returns the
@@ -86,6 +94,8 @@ def create_audit(auditor, *, version=None, scorecard=None, branch=None, employee
     - Archived scorecards, or ones never published, refuse new audits (AuditConflict, 409).
     - ``employee`` must work at the branch; ``channel`` defaults to the scorecard's;
       ``started_at`` defaults to now (naive UTC; aware datetimes or ISO strings are converted).
+    - ``before_insert(audit)``, when given, may check and fill the new audit before its one INSERT
+      (audits/submission.py: submitted and scored at once); what it raises saves nothing.
     """
     client_id = (client_id or "").strip()
     if not CLIENT_ID_RE.match(client_id):
@@ -147,11 +157,13 @@ def create_audit(auditor, *, version=None, scorecard=None, branch=None, employee
         raise AuditInvalid(_("Some details are not valid."), [("ended_at", _("The end is before the start."))],
                            status=409, code="reversed_period")
 
-    audit = Audit(client_id=client_id, auditor_id=auditor.id, branch_id=branch.id,
+    audit = Audit(client_id=client_id, auditor_id=auditor.id, branch=branch,  # held: receivers read it
                   employee_id=employee.id if employee is not None else None,
                   employee_name_given=(employee_name_given or "").strip()[:120], version=version,
                   channel=channel, status="draft", started_at=started_at, ended_at=ended_at,
                   notes=(notes or "")[:MAX_NOTES])
+    if before_insert is not None:
+        before_insert(audit)
     try:
         with db.session.begin_nested():
             db.session.add(audit)

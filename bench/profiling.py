@@ -1,6 +1,6 @@
 """Where the time goes: one benchmark target under cProfile, with every SQL statement timed.
 
-    .venv/bin/python bench/profiling.py submit                 # POST /api/v1/audits with submit=true
+    .venv/bin/python bench/profiling.py submit                 # POST /api/v1/audits, submit=true, short answer
     .venv/bin/python bench/profiling.py pdf branch             # or: pdf audit, pdf employee
     .venv/bin/python bench/profiling.py page reports.branch    # a dashboard page (--warm: cached figures)
     .venv/bin/python bench/profiling.py export                 # the XLSX of all answers (first 50,000 rows)
@@ -71,8 +71,8 @@ def target(app, what: str, arg: str | None, cold: bool = True):
             n = next(counter)
             body = prep["bodies"][n % len(prep["bodies"])].replace("@CLIENT_ID@", f"bench-profile-{time.time_ns()}")
             token = prep["tokens"][n % len(prep["tokens"])]
-            response = client.post("/api/v1/audits", data=body, headers={
-                "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+            response = client.post("/api/v1/audits", data=body, headers={  # as bench/parts/submit.py sends it
+                "Content-Type": "application/json", "Authorization": f"Bearer {token}", "Prefer": "return=minimal"})
             assert response.status_code == 201, response.get_data()[:300]
         return submit
     if what == "pdf":

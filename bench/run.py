@@ -10,8 +10,11 @@ the same machine (these machines are shared and noisy: a ratio holds where an ab
 drifts):
 
 - submit: audits submitted per second through gunicorn on loopback with 16 concurrent clients
-  (wrk, or Python threads where wrk is missing), against a hello-world Flask route under the same
-  gunicorn settings;
+  (wrk, or Python threads where wrk is missing), each ``POST /api/v1/audits`` with ``submit: true``
+  and ``Prefer: return=minimal``, against the same-work floor under the same gunicorn settings
+  (bench/floor.py: the token checked, the answers scored with scorecards/scoring.py, the same rows
+  written with the driver in one transaction), with p95 latencies; a hello-world Flask route is
+  measured too, as context;
 - dashboards: server time of the branch overview, HR's employees list and an employee page,
   against the single SQL query that reads the same rows;
 - PDFs: audit, employee and branch reports, against WeasyPrint rendering a plain document with
@@ -25,9 +28,10 @@ Each measurement that holds memory runs in a child process of its own, which rep
 resident memory (VmHWM). Results go to bench/results.md (the block of this database kind is
 replaced; the rest of the file is kept) unless --output names another file.
 
-The parts live in bench/parts/: submit.py, dashboards.py, pdfs.py, exports.py, phone.py (with
-server.py, gunicorn for the last two), children.py (the child processes), report.py (results.md)
-and common.py; this module runs them in order.
+The parts live in bench/parts/: submit.py (its floors: bench/floor.py and bench/hello.py),
+dashboards.py, pdfs.py, exports.py, phone.py (with server.py, gunicorn for the last two),
+children.py (the child processes), report.py (results.md) and common.py; this module runs them in
+order.
 """
 from __future__ import annotations
 
@@ -174,8 +178,10 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true", help="empty the database even if it holds other data")
     parser.add_argument("--only", help="comma-separated: submit,dashboards,pdfs,exports,impact,page")
     parser.add_argument("--repeat", type=int, help="repetitions per measurement")
-    parser.add_argument("--rounds", type=int, help="submit: rounds of (hello, submit)")
+    parser.add_argument("--rounds", type=int, help="submit: rounds of (hello, floor, submit)")
     parser.add_argument("--seconds", type=float, help="submit: seconds of load per round")
+    parser.add_argument("--warmup", type=float, help="submit: seconds of load before each server's round (default 3; "
+                                                      "quick: 1)")
     parser.add_argument("--workers", type=int, help="gunicorn workers for both apps (default 4; quick: 2)")
     parser.add_argument("--python-client", action="store_true", help="load from Python threads even if wrk exists")
     parser.add_argument("--export-endpoint", default="reports.export")
@@ -191,6 +197,7 @@ def main(argv=None) -> int:
     args.rounds = args.rounds or (1 if args.quick else 3)
     args.workers = args.workers or (2 if args.quick else 4)
     args.seconds = args.seconds or (2 if args.quick else 10)
+    args.warmup = args.warmup or (1 if args.quick else 3)
     results = run(args)
     write_results(args.output, results)
     if args.json:

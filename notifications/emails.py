@@ -126,16 +126,19 @@ def send_digest(user_id: int, kind: str) -> None:
         user = db.session.get(User, user_id)
         if user is None or not user.active:
             return
-        pending = list(db.session.scalars(db.select(Notification).where(
+        waiting = db.select(Notification).where(
             Notification.user_id == user_id, Notification.kind == kind, Notification.email_wanted.is_(True),
-            Notification.emailed_at.is_(None)).order_by(Notification.created_at)))
-        if not pending:
-            return
+            Notification.emailed_at.is_(None))
         last = db.session.scalar(db.select(db.func.max(Notification.emailed_at)).where(
             Notification.user_id == user_id, Notification.kind == kind))
         now = utcnow()
         if last is not None and now - last < DIGEST_EVERY:
-            enqueue_in(last + DIGEST_EVERY - now, send_digest, user_id, kind)
+            # Too soon: only whether one waits, not the hour's pile (each submission runs this job).
+            if db.session.scalar(waiting.with_only_columns(Notification.id).limit(1)) is not None:
+                enqueue_in(last + DIGEST_EVERY - now, send_digest, user_id, kind)
+            return
+        pending = list(db.session.scalars(waiting.order_by(Notification.created_at)))
+        if not pending:
             return
         _render_and_send(user, kind, pending)
         for note in pending:

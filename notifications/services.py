@@ -61,12 +61,16 @@ def notify(recipients, kind: str, subject_id: int, data: dict, actor=None) -> li
     from notifications import emails
 
     made = []
-    seen = set()
+    people = {}
     for user in recipients:
-        if user is None or not user.active or user.id in seen or (actor is not None and user.id == actor.id):
-            continue
-        seen.add(user.id)
-        wanted = preferences(user)[kind]
+        if user is not None and user.active and user.id not in people and (actor is None or user.id != actor.id):
+            people[user.id] = user
+    # Everyone's switches in one query, before any note is added (a query would flush each one).
+    switched = {pref.user_id: pref for pref in db.session.scalars(db.select(NotificationPreference).where(
+        NotificationPreference.user_id.in_(list(people)), NotificationPreference.kind == kind))} if people else {}
+    for user in people.values():
+        pref = switched.get(user.id)
+        wanted = {"in_app": pref.in_app, "email": pref.email} if pref is not None else {"in_app": True, "email": True}
         if not (wanted["in_app"] or wanted["email"]):
             continue
         note = Notification(user_id=user.id, kind=kind, subject_type=KINDS[kind], subject_id=subject_id,

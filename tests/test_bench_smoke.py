@@ -106,8 +106,8 @@ def test_every_measurement_ran_and_the_results_went_to_the_file_asked(bench_run)
     assert "CPUs" in md and "| measurement | median | floor (same run) | ratio | goal | met |" in md
 
     submit = raw["submit"]
-    assert submit["hello_rps"] > 0
-    assert submit["submit_errors"] == 0, bench_run["log"][-3000:]
+    assert submit["hello_rps"] > 0 and submit["floor_rps"] > 0
+    assert submit["submit_errors"] == 0 and submit["floor_errors"] == 0, bench_run["log"][-3000:]
     # The POSTs really submitted audits (then cleaned up); on a busy machine the few seconds of a
     # quick run may end before any of them is counted as done, so the database is the witness.
     assert submit["submitted_in_db"] > 0

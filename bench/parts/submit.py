@@ -1,6 +1,11 @@
 """Submit: audits submitted per second through gunicorn on loopback with 16 concurrent clients
-(wrk, or Python threads where wrk is missing), against a hello-world Flask route under the same
-gunicorn settings; and the set-up both server measurements need (tokens, bodies, a draft audit)."""
+(wrk, or Python threads where wrk is missing), against the same-work floor (bench/floor.py: a plain
+Flask endpoint that checks the token, scores the answers and writes the same rows with the
+driver) and a hello-world Flask route, both under the same gunicorn settings; and the set-up both
+server measurements need (tokens, bodies, a draft audit).
+
+The app is asked for the short answer (``Prefer: return=minimal``): an app submitting many audits
+needs the receipt, not the whole audit; the floor answers as short."""
 from __future__ import annotations
 
 import json
@@ -62,6 +67,8 @@ def cleanup_submit(url: str, prefix: str) -> dict:
             for like in (prefix, "bench-", "benchfill-"):  # also what an interrupted run left
                 params = {"p": like + "%"}
                 ids = "SELECT id FROM audit WHERE client_id LIKE :p"
+                notes = f"DELETE FROM notification WHERE subject_type = 'audit' AND subject_id IN ({ids})"
+                counts["notification"] = counts.get("notification", 0) + conn.execute(text(notes), params).rowcount
                 for table in ("answer", "section_score", "audit_event", "photo"):
                     deleted = conn.execute(text(f"DELETE FROM {table} WHERE audit_id IN ({ids})"), params).rowcount
                     counts[table] = counts.get(table, 0) + deleted
@@ -120,7 +127,7 @@ function request()
   end
   local n = tid * 100000000 + counter
   local body = string.gsub(bodies[(n %% #bodies) + 1], "@CLIENT_ID@", prefix .. tid .. "-" .. counter)
-  local headers = {["Content-Type"] = "application/json",
+  local headers = {["Content-Type"] = "application/json", ["Prefer"] = "return=minimal",
                    ["Authorization"] = "Bearer " .. tokens[(n %% #tokens) + 1]}
   return wrk.format("POST", path, headers, body)
 end
@@ -183,7 +190,8 @@ def python_load(base: str, seconds: float, *, method="GET", path="/", tokens=(),
             if method == "POST":
                 n = tid * 100000000 + counter
                 body = bodies[n % len(bodies)].replace("@CLIENT_ID@", f"{prefix}{tid}-{counter}").encode()
-                headers = {"Content-Type": "application/json", "Authorization": f"Bearer {tokens[n % len(tokens)]}"}
+                headers = {"Content-Type": "application/json", "Prefer": "return=minimal",
+                           "Authorization": f"Bearer {tokens[n % len(tokens)]}"}
             t = time.perf_counter()
             try:
                 conn.request(method, path, body=body, headers=headers)
@@ -218,41 +226,57 @@ def python_load(base: str, seconds: float, *, method="GET", path="/", tokens=(),
 
 
 def measure_submit(url: str, args, prep: dict, page_weight=None) -> dict:
-    """Rounds of (hello world, submit), alternating so a noisy neighbour hurts both alike; each
-    server gets a warm-up second first. ``page_weight(server)`` runs on the last app server."""
+    """Rounds of (hello world, same-work floor, submit), alternating so a noisy neighbour hurts
+    all alike; each server is warmed up first (``--warmup`` seconds of the same load: a worker's first
+    requests load translations, templates and compiled statements, which long-lived workers in
+    production have done long ago). ``page_weight(server)`` runs on the last
+    app server. The ratio is submit / floor; hello world is context (the cost of gunicorn + Flask)."""
     load = wrk_load if shutil.which("wrk") and not args.python_client else python_load
     prefix = prep["prefix"]
     rounds, seconds = args.rounds, args.seconds
-    hello_runs, submit_runs = [], []
-    hello_mb, app_mb = [], []
+    hello_runs, floor_runs, submit_runs = [], [], []
+    hello_mb, floor_mb, app_mb = [], [], []
     submit_args = {"method": "POST", "path": "/api/v1/audits", "tokens": prep["tokens"], "bodies": prep["bodies"]}
     page = None
     for r in range(rounds):
         with Gunicorn("bench.hello:app", url, args.workers) as hello:
-            load(hello.base, 1)
+            load(hello.base, args.warmup)
             hello_runs.append(load(hello.base, seconds))
         hello_mb.extend(hello.worker_mb)
+        with Gunicorn("bench.floor:app", url, args.workers, ready_path="/api/v1/audits") as floor:
+            load(floor.base, args.warmup, **submit_args, prefix=f"{prefix}fw{r}-")
+            floor_runs.append(load(floor.base, seconds, **submit_args, prefix=f"{prefix}f{r}-"))
+        floor_mb.extend(floor.worker_mb)
         with Gunicorn("app:create_app()", url, args.workers, ready_path="/healthz") as server:
-            load(server.base, 1, **submit_args, prefix=f"{prefix}w{r}-")
+            load(server.base, args.warmup, **submit_args, prefix=f"{prefix}w{r}-")
             submit_runs.append(load(server.base, seconds, **submit_args, prefix=f"{prefix}{r}-"))
             if page_weight is not None and r == rounds - 1:
                 page = page_weight(server)
         app_mb.extend(server.worker_mb)
-        log(f"  round {r + 1}: hello {hello_runs[-1]['rps']:.0f}/s, submit {submit_runs[-1]['rps']:.1f}/s "
+        log(f"  round {r + 1}: hello {hello_runs[-1]['rps']:.0f}/s, floor {floor_runs[-1]['rps']:.0f}/s "
+            f"(p95 {floor_runs[-1]['p95_ms']} ms), submit {submit_runs[-1]['rps']:.1f}/s "
             f"(p95 {submit_runs[-1]['p95_ms']} ms, "
             f"errors {submit_runs[-1]['errors'] + submit_runs[-1]['status_errors']})")
-    ratios = [x["rps"] / h["rps"] for x, h in zip(submit_runs, hello_runs, strict=True)]
+    ratios = [x["rps"] / f["rps"] for x, f in zip(submit_runs, floor_runs, strict=True)]
+    hello_ratios = [x["rps"] / h["rps"] for x, h in zip(submit_runs, hello_runs, strict=True)]
     return {
         "client": submit_runs[0]["client"], "workers": args.workers, "seconds": seconds, "rounds": rounds,
         "submit_rps": round(median([x["rps"] for x in submit_runs]), 1),
         "submit_p50_ms": median([x["p50_ms"] for x in submit_runs]),
         "submit_p95_ms": median([x["p95_ms"] for x in submit_runs]),
         "submit_errors": sum(x["errors"] + x["status_errors"] for x in submit_runs),
+        "floor_rps": round(median([f["rps"] for f in floor_runs]), 1),
+        "floor_p50_ms": median([f["p50_ms"] for f in floor_runs]),
+        "floor_p95_ms": median([f["p95_ms"] for f in floor_runs]),
+        "floor_errors": sum(f["errors"] + f["status_errors"] for f in floor_runs),
         "hello_rps": round(median([h["rps"] for h in hello_runs]), 1),
         "hello_p50_ms": median([h["p50_ms"] for h in hello_runs]),
         "hello_p95_ms": median([h["p95_ms"] for h in hello_runs]),
         "ratio": round(median(ratios), 3), "ratios": [round(x, 3) for x in ratios],
+        "hello_ratio": round(median(hello_ratios), 4),
         "requests": sum(x["requests"] for x in submit_runs),
+        "floor_requests": sum(f["requests"] for f in floor_runs),
         "app_worker_peak_mb": round(max(app_mb), 1) if app_mb else None,
+        "floor_worker_peak_mb": round(max(floor_mb), 1) if floor_mb else None,
         "hello_worker_peak_mb": round(max(hello_mb), 1) if hello_mb else None,
     }, page
