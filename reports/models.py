@@ -9,7 +9,7 @@ to zero (an audit taken out again) are left in place and ignored by the reads.
 
 Kept by reports/rollups.py; read by reports/sums.py.
 """
-from sqlalchemy import Column, Date, Float, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Column, Date, Float, Index, Integer, String, Table, UniqueConstraint
 
 from extensions import db
 
@@ -45,7 +45,11 @@ def _table(kind: str, level: str) -> Table:
     columns += [Column(m, Float if m in FLOATS else Integer, nullable=False, default=0)
                 for m in KINDS[kind]["measures"]]
     # The unique key is the upsert's target and the reads' index: (employee,) branch, then month.
-    return Table(name, db.metadata, *columns, UniqueConstraint(*keys, name=f"uq_{name}"))
+    extra = []
+    if (kind, level) == ("audit", "employee"):
+        # A branch's employees ranked (the branch page, a manager's overview): its rows, not the company's.
+        extra.append(Index(f"ix_{name}_branch_month", "branch_id", "month"))
+    return Table(name, db.metadata, *columns, UniqueConstraint(*keys, name=f"uq_{name}"), *extra)
 
 
 TABLES = {(kind, level): _table(kind, level) for kind in KINDS for level in LEVELS}
