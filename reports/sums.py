@@ -96,7 +96,7 @@ def parts(kind: str, f: Filters, by: tuple = (), *, start=..., end=..., only: tu
     start = first if start is ... else start
     end = last if end is ... else end
     level = "employee" if f.employee_id is not None or "employee_id" in by or (only and only[0] == "employee_id") \
-        else "branch"
+        else "company" if _company_wide(f, by, only) else "branch"
     if not served(f):
         return [_raw(kind, f, by, level, start, end, only)]
     months_from = None if start is None else (start if start == _month_start(start) else _next_month(start))
@@ -115,6 +115,11 @@ def parts(kind: str, f: Filters, by: tuple = (), *, start=..., end=..., only: tu
     if end is not None and months_to < end:
         out.append(_raw(kind, f, by, level, months_to, end, only))
     return out
+
+
+def _company_wide(f: Filters, by: tuple, only) -> bool:
+    """Every branch, none told apart: the company level of the roll-ups can answer."""
+    return f.scope is None and f.branch_id is None and not f.region and "branch_id" not in by and only is None
 
 
 def _none_approved(start: datetime, end: datetime) -> bool:
