@@ -9,7 +9,8 @@
 The schema comes from the real migrations (``flask db upgrade``). People, branches and scorecards
 go through the ORM (scorecards with ``build_version`` or the importer, exactly as the app makes
 them); audits, section scores, answers, events and assignments go in by bulk inserts (SQLAlchemy
-Core executemany in chunks on SQLite, COPY on PostgreSQL). Every audit is scored by the app's
+Core executemany in chunks on SQLite, COPY on PostgreSQL, where the tables' secondary indexes are
+dropped for the load and built once afterwards, as pg_restore does). Every audit is scored by the app's
 engine (``scoring.score`` on ``spec_for_version``) and stored the way ``audits.services
 .score_and_store`` stores it: score, passed, critical failure and KPIs on the audit; a row per
 section; on each answer its KPI tag, fraction, points earned and possible, and number value.
