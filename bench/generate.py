@@ -9,7 +9,8 @@
 The schema comes from the real migrations (``flask db upgrade``). People, branches and scorecards
 go through the ORM (scorecards with ``build_version`` or the importer, exactly as the app makes
 them); audits, section scores, answers, events and assignments go in by bulk inserts (SQLAlchemy
-Core executemany in chunks on SQLite, COPY on PostgreSQL). Every audit is scored by the app's
+Core executemany in chunks on SQLite, COPY on PostgreSQL, where the tables' secondary indexes are
+dropped for the load and built once afterwards, as pg_restore does). Every audit is scored by the app's
 engine (``scoring.score`` on ``spec_for_version``) and stored the way ``audits.services
 .score_and_store`` stores it: score, passed, critical failure and KPIs on the audit; a row per
 section; on each answer its KPI tag, fraction, points earned and possible, and number value.
@@ -45,7 +46,13 @@ if str(ROOT) not in sys.path:
 from bench.dataset.answers import make_answers, started_at  # noqa: E402
 from bench.dataset.people import FIRST, card_infos, make_people, make_scorecards  # noqa: E402
 from bench.dataset.schema import migrate, reset_database, safe_url  # noqa: E402
-from bench.dataset.writer import Writer, bulk_load_settings, check_foreign_keys  # noqa: E402
+from bench.dataset.writer import (  # noqa: E402
+    Writer,
+    bulk_load_settings,
+    check_foreign_keys,
+    create_indexes,
+    drop_secondary_indexes,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_SQLITE = BENCH_DIR / "data" / "bench.db"
@@ -178,8 +185,10 @@ def generate(size: Size, url: str, seed: int = 2026, reset: bool = True, force: 
         conn = db.session.connection()
         first_audit_id = (conn.execute(text("SELECT coalesce(max(id), 0) FROM audit")).scalar() or 0) + 1
         first_assignment_id = (conn.execute(text("SELECT coalesce(max(id), 0) FROM assignment")).scalar() or 0) + 1
+        indexes = []
         if postgres:
             bulk_load_settings(conn, report)
+            indexes = drop_secondary_indexes(conn, tables.values())
         writer = Writer(conn, tables, postgres)
         t = time.perf_counter()
         score_seconds = 0.0
@@ -300,6 +309,10 @@ def generate(size: Size, url: str, seed: int = 2026, reset: bool = True, force: 
             assignment_id += 1
         writer.flush()
         report.phases["audits_scored_and_written"] = time.perf_counter() - t
+        if indexes:
+            t = time.perf_counter()
+            create_indexes(conn, indexes)
+            report.phases["indexes_built"] = time.perf_counter() - t
         if report.phases.get("foreign_key_triggers_skipped"):
             t = time.perf_counter()
             check_foreign_keys(conn, tables.values())
@@ -320,6 +333,8 @@ def generate(size: Size, url: str, seed: int = 2026, reset: bool = True, force: 
         t = time.perf_counter()
         from reports import rollups
 
+        if postgres:  # room to hash the groups (millions of them at large) rather than sort every answer
+            db.session.execute(text("SET LOCAL work_mem = '512MB'"))
         rollups.rebuild()
         db.session.commit()
         if postgres:

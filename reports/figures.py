@@ -43,8 +43,9 @@ def for_branch(branch: Branch, f: q.Filters) -> dict:
     """A branch over a period: summary, months, KPIs, sections (against the company), its
     criteria by failure rate and its employees ranked."""
     f = f.replace(branch_id=branch.id, region=None, employee_id=None)
-    return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": q.kpi_rates(f),
-            "sections": q.section_comparison(f), "criteria": q.criteria_rates(f, limit=CRITERIA_ON_BRANCH),
+    kpis, criteria = q.criterion_figures(f, limit=CRITERIA_ON_BRANCH)
+    return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": kpis,
+            "sections": q.section_comparison(f), "criteria": criteria,
             "employees": rankings.employee_ranking(f, limit=RANKED_ON_BRANCH), "survey": _survey(f, {branch.id})}
 
 
@@ -52,17 +53,18 @@ def for_employee(employee: Employee, f: q.Filters) -> dict:
     """An employee over a period: summary, months, KPIs, sections (against the branch and the
     company) and the weakest criteria."""
     f = f.replace(employee_id=employee.id, branch_id=None, region=None)
-    return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": q.kpi_rates(f),
-            "sections": q.section_comparison(f, branch_id=employee.branch_id),
-            "criteria": q.criteria_rates(f, limit=WEAKEST_ON_EMPLOYEE),
+    kpis, criteria = q.criterion_figures(f, limit=WEAKEST_ON_EMPLOYEE)
+    return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": kpis,
+            "sections": q.section_comparison(f, branch_id=employee.branch_id), "criteria": criteria,
             "survey": _survey(f, None, employee_id=employee.id)}
 
 
 def for_overview(f: q.Filters) -> dict:
     """What a manager's overview shows for the branches the filters cover: summary, months, KPIs,
     sections, the best employees, the weakest criteria and the branches ranked."""
-    return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": q.kpi_rates(f),
-            "sections": q.section_means(f), "criteria": q.criteria_rates(f, limit=WEAKEST_ON_OVERVIEW),
+    kpis, criteria = q.criterion_figures(f, limit=WEAKEST_ON_OVERVIEW)
+    return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": kpis,
+            "sections": q.section_means(f), "criteria": criteria,
             "employees": rankings.employee_ranking(f, limit=RANKED_ON_OVERVIEW),
             "branches": rankings.branch_ranking(f, limit=BRANCHES_ON_OVERVIEW),
             "survey": _survey(f, q.branch_ids(f)),

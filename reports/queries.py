@@ -47,7 +47,7 @@ from reports.filters import (  # noqa: F401  (re-exported: callers read every re
 from reports.filters import day_end as _end
 from reports.filters import day_start as _start
 from reports.rollups import FULL  # noqa: F401  (a fraction at or above this earned full points)
-from reports.sums import NO_MONTH, sums
+from reports.sums import NO_MONTH, sums, sums_together
 from scorecards.models import CHANNELS, KPI_TAGS, Criterion, Scorecard, ScorecardVersion, Section
 
 SCORED_STATUSES = ("submitted", "returned", "approved")
@@ -163,29 +163,44 @@ class SectionMean:
     scorecard_name: object = ""  # {lang: text} or text
 
 
+SECTION_BY = ("scorecard_id", "section_key", "section_id", "position")
+
+
 def section_means(f: Filters) -> list[SectionMean]:
     """Mean section score per scorecard and section key, in scorecard then section order. Sections
     of different scorecards that share a key (``closing``) are different rows: each is asked by
     other criteria."""
+    return [named for _row, named in _named_sections(_section_rows(sums("section", f, SECTION_BY)))]
+
+
+def _section_rows(totals: dict) -> list:
+    """(scorecard, key, scored, mean, the newest section's id for its title, its first position)
+    per scorecard and section key, from the section sums grouped by ``SECTION_BY``."""
     groups: dict = {}
-    for (card, key, section_id, position), t in sums(
-            "section", f, ("scorecard_id", "section_key", "section_id", "position")).items():
+    for (card, key, section_id, position), t in totals.items():
         g = groups.setdefault((card, key), [0, 0.0, section_id, position])
         g[0] += t["scored"]
         g[1] += t["score_sum"]
         g[2], g[3] = max(g[2], section_id), min(g[3], position)
-    # (scorecard, key, scored, mean, the newest section's id for its title, its first position)
-    rows = [(card, key, n, _mean(total, n), section_id, position)
+    return [(card, key, n, _mean(total, n), section_id, position)
             for (card, key), (n, total, section_id, position) in groups.items()]
+
+
+def _named_sections(rows: list) -> list[tuple]:
+    """(row, SectionMean) for the rows of ``_section_rows``, with their titles and scorecards (one
+    query), in scorecard then section order."""
     if not rows:
         return []
-    titles = dict(db.session.execute(
-        select(Section.id, Section.title).where(Section.id.in_([r[4] for r in rows]))).all())
-    cards = {r[0]: (r[1], r[2]) for r in db.session.execute(
-        select(Scorecard.id, Scorecard.slug, Scorecard.name).where(Scorecard.id.in_({r[0] for r in rows})))}
-    rows.sort(key=lambda r: (cards[r[0]][0], r[5], r[1]))
-    return [SectionMean(scorecard=cards[r[0]][0], key=r[1], title=titles.get(r[4], r[1]), audits=r[2],
-                        mean=_num(r[3]), scorecard_name=cards[r[0]][1]) for r in rows]
+    names = db.session.execute(
+        select(Section.id, Section.title, Scorecard.id, Scorecard.slug, Scorecard.name)
+        .join(ScorecardVersion, ScorecardVersion.id == Section.version_id)
+        .join(Scorecard, Scorecard.id == ScorecardVersion.scorecard_id)
+        .where(Section.id.in_(sorted({r[4] for r in rows})))).all()
+    titles = {n[0]: n[1] for n in names}
+    cards = {n[2]: (n[3], n[4]) for n in names}
+    rows = sorted(rows, key=lambda r: (cards[r[0]][0], r[5], r[1]))
+    return [(r, SectionMean(scorecard=cards[r[0]][0], key=r[1], title=titles.get(r[4], r[1]), audits=r[2],
+                            mean=_num(r[3]), scorecard_name=cards[r[0]][1])) for r in rows]
 
 
 @dataclass
@@ -202,16 +217,20 @@ class SectionComparison:
 
 def section_comparison(f: Filters, *, branch_id: int | None = None) -> list[SectionComparison]:
     """Section means of the filtered subject against its branch (when ``branch_id`` is given: an
-    employee's report) and the whole company, same period, scorecard, channel and status."""
-    def means(filters):
-        return {(s.scorecard, s.key): s.mean for s in section_means(filters)}
+    employee's report) and the whole company, same period, scorecard, channel and status (the
+    three read in one statement)."""
+    requests = [(f, {}), (f.replace(scope=None, branch_id=None, region=None, employee_id=None), {})]
+    if branch_id is not None:
+        requests.append((f.replace(branch_id=branch_id, region=None, employee_id=None), {}))
+    subject, company, *branch = [_section_rows(t) for t in sums_together("section", SECTION_BY, requests)]
 
-    company = means(f.replace(scope=None, branch_id=None, region=None, employee_id=None))
-    branch = means(f.replace(branch_id=branch_id, region=None, employee_id=None)) if branch_id is not None else {}
+    def means(rows):
+        return {(r[0], r[1]): _num(r[3]) for r in rows}
+
+    company, branch = means(company), means(branch[0]) if branch else {}
     return [SectionComparison(scorecard=s.scorecard, key=s.key, title=s.title, mean=s.mean, audits=s.audits,
-                              branch=branch.get((s.scorecard, s.key)), company=company.get((s.scorecard, s.key)),
-                              scorecard_name=s.scorecard_name)
-            for s in section_means(f)]
+                              branch=branch.get(row[:2]), company=company.get(row[:2]), scorecard_name=s.scorecard_name)
+            for row, s in _named_sections(subject)]
 
 
 # Time units a number criterion may carry, in minutes: a KPI mean converts them before mixing.
@@ -232,20 +251,57 @@ class KpiRate:
         return self.mean if self.unit == "min" else None
 
 
+CRITERION_BY = ("scorecard_id", "criterion_key", "criterion_id", "kpi")
+KPI_MEASURES = ("answered", "full", "numbers", "number_sum")
+
+
 def kpi_rates(f: Filters) -> list[KpiRate]:
     """Per KPI tag: answered tagged criteria, those with full points, their share, and the mean of
     the numbers given. Numbers in time units (s, min, h, d) are converted to minutes before they
     are averaged together; a number in any other unit is never mixed with another unit: it makes
     a row of its own (the KPI and that unit). Aggregated per criterion in SQL, combined here (as
     many rows as tagged criteria, whatever the audits)."""
-    rows = [(kpi, criterion_id, t["answered"], t["full"], t["numbers"], _mean(t["number_sum"], t["numbers"]))
-            for (kpi, criterion_id), t in sums("criterion", f, ("kpi", "criterion_id")).items() if kpi]
-    units = {}
-    if rows:
-        units = {cid: (settings or {}).get("unit") if kind == "number" else None
-                 for cid, kind, settings in db.session.execute(
-                     select(Criterion.id, Criterion.type, Criterion.settings)
-                     .where(Criterion.id.in_({r[1] for r in rows})))}
+    rows = _kpi_rows(sums("criterion", f, CRITERION_BY))
+    return _kpis(rows, _criteria_info({r[1] for r in rows}))
+
+
+def criterion_figures(f: Filters, limit: int | None = None) -> tuple[list[KpiRate], list[CriterionRate]]:
+    """``kpi_rates(f)`` and ``criteria_rates(f, limit)`` from one read of the criteria's sums and one
+    look-up of their names (what a report shows of both)."""
+    totals = sums("criterion", f, CRITERION_BY)
+    kpi_rows, criteria_rows = _kpi_rows(totals), _criteria_rows(totals, limit)
+    info = _criteria_info({r[1] for r in kpi_rows} | {r[5] for r in criteria_rows})
+    return _kpis(kpi_rows, info), _criteria(criteria_rows, info)
+
+
+def _criteria_info(ids: set) -> dict:
+    """{criterion id: (type, settings, text, section title, scorecard name, scorecard slug)}."""
+    if not ids:
+        return {}
+    return {r[0]: tuple(r[1:]) for r in db.session.execute(
+        select(Criterion.id, Criterion.type, Criterion.settings, Criterion.text, Section.title, Scorecard.name,
+               Scorecard.slug)
+        .join(Section, Section.id == Criterion.section_id)
+        .join(ScorecardVersion, ScorecardVersion.id == Section.version_id)
+        .join(Scorecard, Scorecard.id == ScorecardVersion.scorecard_id)
+        .where(Criterion.id.in_(sorted(ids))))}
+
+
+def _kpi_rows(totals: dict) -> list:
+    """(kpi, criterion id, answered, full, numbers, mean of the numbers) per tagged criterion."""
+    per_criterion: dict = {}
+    for (_card, _key, criterion_id, kpi), t in totals.items():
+        if not kpi:
+            continue
+        g = per_criterion.setdefault((kpi, criterion_id), dict.fromkeys(KPI_MEASURES, 0))
+        for measure in g:
+            g[measure] += t[measure]
+    return [(kpi, criterion_id, t["answered"], t["full"], t["numbers"], _mean(t["number_sum"], t["numbers"]))
+            for (kpi, criterion_id), t in per_criterion.items()]
+
+
+def _kpis(rows: list, info: dict) -> list[KpiRate]:
+    units = {cid: (i[1] or {}).get("unit") if i[0] == "number" else None for cid, i in info.items()}
     groups: dict = {}
     for kpi, criterion_id, answered, full, numbers, mean in rows:
         unit = units.get(criterion_id)
@@ -289,8 +345,15 @@ class CriterionRate:
 def criteria_rates(f: Filters, limit: int | None = None) -> list[CriterionRate]:
     """Scored criteria (per scorecard and criterion key) by failure rate, the weakest first (ties:
     lower achievement first, then the key)."""
+    rows = _criteria_rows(sums("criterion", f, CRITERION_BY), limit)
+    return _criteria(rows, _criteria_info({r[5] for r in rows}))
+
+
+def _criteria_rows(totals: dict, limit: int | None) -> list:
+    """[key, answered, failed, earned, possible, the newest criterion's id] per scorecard and
+    criterion key, the weakest first, at most ``limit``."""
     groups: dict = {}
-    for (card, key, criterion_id), t in sums("criterion", f, ("scorecard_id", "criterion_key", "criterion_id")).items():
+    for (card, key, criterion_id, _kpi), t in totals.items():
         if not t["answered"]:
             continue
         g = groups.setdefault((card, key), [key, 0, 0, 0.0, 0.0, criterion_id])
@@ -302,19 +365,13 @@ def criteria_rates(f: Filters, limit: int | None = None) -> list[CriterionRate]:
     # Ties (one key in two scorecards, equal rates) in scorecard order, whichever rows came first.
     rows = [g for _card, g in sorted(groups.items(), key=lambda item: (
         -item[1][2] / item[1][1], item[1][3] / item[1][4] if item[1][4] else float("inf"), item[1][0], item[0][0]))]
-    if limit:
-        rows = rows[:limit]
-    names = {}
-    if rows:
-        names = {r[0]: r[1:] for r in db.session.execute(
-            select(Criterion.id, Criterion.text, Section.title, Scorecard.name, Scorecard.slug)
-            .join(Section, Section.id == Criterion.section_id)
-            .join(ScorecardVersion, ScorecardVersion.id == Section.version_id)
-            .join(Scorecard, Scorecard.id == ScorecardVersion.scorecard_id)
-            .where(Criterion.id.in_([r[5] for r in rows])))}
+    return rows[:limit] if limit else rows
+
+
+def _criteria(rows: list, info: dict) -> list[CriterionRate]:
     out = []
     for key, n, bad, earned, possible, criterion_id in rows:
-        text, section, card, slug = names.get(criterion_id, (key, "", "", ""))
+        text, section, card, slug = info[criterion_id][2:] if criterion_id in info else (key, "", "", "")
         out.append(CriterionRate(key=key, text=text, section=section, scorecard=card, scorecard_slug=slug, answered=n,
                                  failed=int(bad or 0), failure_rate=_rate(int(bad or 0), n),
                                  achievement=_rate(earned or 0, possible) if possible else None))

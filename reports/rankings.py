@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import false, func, select
+from sqlalchemy import Float, cast, false, func, or_, select
 
 from accounts.models import User
 from audits.models import Answer, Audit
@@ -17,7 +17,7 @@ from core.timeutil import minutes_between
 from extensions import db
 from reports.filters import Filters
 from reports.queries import _rate, audit_conditions, branch_ids
-from reports.sums import period, sums
+from reports.sums import period, sums_subquery, sums_together
 from scorecards.models import Criterion, Scorecard, ScorecardVersion, Section
 
 EMPLOYEE_SORTS = ("name", "branch", "audits", "mean", "pass_rate", "trend")
@@ -79,16 +79,18 @@ class Page:
         return self.page + 1
 
 
-def _ranking_figures(f: Filters, key: str) -> dict:
+def _ranking_figures(f: Filters, key: str, only=None) -> dict:
     """{subject id: (audits, mean, passed, critical, trend)} for ``key`` "employee_id" or
-    "branch_id": counts and sums from reports/sums.py; the trend is the mean of the period's
-    second half minus its first half (when the period has both ends)."""
-    totals = sums("audit", f, (key,))
-    halves = [{}, {}]
+    "branch_id" (``only``: those ids alone): counts and sums from reports/sums.py, the period and
+    its two halves in one statement; the trend is the mean of the period's second half minus its
+    first half (when the period has both ends)."""
+    options = {"only": (key, only) if only is not None else None}
+    requests = [(f, options)]
     mid = f.midpoint
     if mid is not None:
         start, end = period(f)
-        halves = [sums("audit", f, (key,), start=start, end=mid), sums("audit", f, (key,), start=mid, end=end)]
+        requests += [(f, {**options, "start": start, "end": mid}), (f, {**options, "start": mid, "end": end})]
+    totals, *halves = sums_together("audit", (key,), requests)
     out = {}
     for (subject,), t in totals.items():
         if subject is None:
@@ -123,50 +125,83 @@ def employee_ranking(f: Filters, *, sort: str = "mean", descending: bool = True,
     """Employees by mean score (or ``sort``: name, branch, audits, mean, pass_rate, trend).
 
     With ``page`` returns a Page, else a list (at most ``limit``). ``include_unaudited`` lists the
-    employees in scope who have no audit in the period too (HR's list), after the others. One
-    aggregate gives every employee's row (as many rows as employees, whatever the audits); a
-    page is cut from it, so the count and the page cost one query.
+    employees in scope who have no audit in the period too (HR's list), after the others.
+    The database ranks every employee (one statement over the roll-ups' months and the edge days,
+    ordered and cut to the page or the limit: 10,000 employees cost one aggregate, not 10,000
+    rows in Python); the figures of the rows kept are then read by ``_ranking_figures``, so a
+    row shows the same numbers here as on its employee's page.
     """
+    sort = sort if sort in EMPLOYEE_SORTS else "mean"
+    if sort == "trend" and f.midpoint is None:
+        sort = "mean"
     if page is None:
-        return _employee_rows(f, sort, descending, include_unaudited, limit)
-    rows = _employee_rows(f, sort, descending, include_unaudited, None)
-    pages = max(1, math.ceil(len(rows) / per_page))
-    page = max(1, min(page, pages))
-    return Page(items=rows[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(rows))
+        return _employee_rows(f, sort, descending, include_unaudited, limit, 0)[0]
+    page = max(1, page)
+    rows, total = _employee_rows(f, sort, descending, include_unaudited, per_page, (page - 1) * per_page)
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:  # past the end: the last page
+        page = pages
+        rows, total = _employee_rows(f, sort, descending, include_unaudited, per_page, (page - 1) * per_page)
+    return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
-# Above this many employees, read them all and keep those ranked (rather than a long IN list).
+# Above this many employees, read every employee's figures (rather than a long IN list).
 IN_LIST_LIMIT = 1000
 
 
-def _employee_rows(f: Filters, sort: str, descending: bool, include_unaudited: bool, limit: int | None):
-    figures = _ranking_figures(f, "employee_id")
+def _employee_rows(f: Filters, sort: str, descending: bool, include_unaudited: bool, limit: int | None,
+                   offset: int) -> tuple[list[RankRow], int]:
+    """(the rows of employees ranked ``offset`` to ``offset + limit``, how many there are)."""
+    totals = sums_subquery("audit", f, ("employee_id",))
+    audits = func.coalesce(totals.c.audits, 0)
     query = (select(Employee.id, Employee.name, Employee.code, Employee.branch_id, Branch.name.label("branch"),
-                    Branch.region, Employee.active)
+                    Branch.region, func.count().over().label("total"))
              .join(Branch, Branch.id == Employee.branch_id))
     if include_unaudited:
+        query = query.outerjoin(totals, totals.c.employee_id == Employee.id)
         ids = branch_ids(f)
         if ids is not None:
             query = query.where(Employee.branch_id.in_(sorted(ids)) if ids else false())
         if f.employee_id is not None:
             query = query.where(Employee.id == f.employee_id)
-    elif len(figures) <= IN_LIST_LIMIT:
-        query = query.where(Employee.id.in_(sorted(figures)) if figures else false())
-    rows = [(r, figures.get(r.id)) for r in db.session.execute(query)]
-    if include_unaudited:
-        rows = [(r, fig) for r, fig in rows if r.active or fig]
+        query = query.where(or_(Employee.active.is_(True), audits != 0))
     else:
-        rows = [(r, fig) for r, fig in rows if fig]
-    ranked = [_rank_row(r, fig) for r, fig in rows]
-    sort = sort if sort in EMPLOYEE_SORTS else "mean"
-    has_trend = f.midpoint is not None
-    if sort == "trend" and not has_trend:
-        sort = "mean"
-    value = {"name": lambda r: r.name, "branch": lambda r: r.branch, "audits": lambda r: r.audits,
-             "mean": lambda r: r.mean, "pass_rate": lambda r: r.pass_rate, "trend": lambda r: r.trend}[sort]
-    ranked.sort(key=lambda r: (r.name, r.id))
-    ranked = _ordered(ranked, value, descending)
-    return ranked[:limit] if limit else ranked
+        query = query.join(totals, totals.c.employee_id == Employee.id).where(totals.c.audits != 0)
+    query, value = _sort_value(query, f, sort, totals)
+    # None last whichever the direction; ties by name, then id (as the pages always listed them).
+    query = query.order_by(value.is_(None), value.desc() if descending else value.asc(), Employee.name, Employee.id)
+    if limit:
+        query = query.limit(limit).offset(offset)
+    found = db.session.execute(query).all()
+    if not found:
+        total = 0 if not offset else db.session.scalar(select(func.count()).select_from(
+            query.limit(None).offset(None).order_by(None).subquery()))
+        return [], total
+    ids = [r.id for r in found]
+    figures = _ranking_figures(f, "employee_id", only=ids if len(ids) <= IN_LIST_LIMIT else None)
+    return [_rank_row(r, figures.get(r.id)) for r in found], found[0].total
+
+
+def _sort_value(query, f: Filters, sort: str, totals):
+    """(the query, the SQL expression an employee ranking is sorted by; NULL: nothing to rank by)."""
+    if sort == "name":
+        return query, Employee.name
+    if sort == "branch":
+        return query, Branch.name
+    if sort == "audits":
+        return query, func.coalesce(totals.c.audits, 0)
+    if sort == "pass_rate":
+        return query, cast(totals.c.passed, Float) * 100.0 / func.nullif(totals.c.audits, 0)
+    if sort == "mean":
+        return query, cast(totals.c.score_sum, Float) / func.nullif(totals.c.scored, 0)
+    # trend: the second half's mean minus the first's, each half read as a period of its own
+    start, end = period(f)
+    means = []
+    for half in (sums_subquery("audit", f, ("employee_id",), start=start, end=f.midpoint),
+                 sums_subquery("audit", f, ("employee_id",), start=f.midpoint, end=end)):
+        query = query.outerjoin(half, half.c.employee_id == Employee.id)
+        means.append(cast(half.c.score_sum, Float) / func.nullif(half.c.scored, 0))
+    return query, means[1] - means[0]
 
 
 def branch_ranking(f: Filters, limit: int | None = None) -> list[RankRow]:

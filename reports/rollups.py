@@ -119,6 +119,7 @@ def apply(audit: Audit, sign: int = 1) -> None:
         rows = db.session.execute(raw_select(kind, dims(kind, "employee"), [Audit.id == audit.id])).mappings().all()
         _upsert(kind, "branch", rows, sign)
         _upsert(kind, "employee", [r for r in rows if r["employee_id"] is not None], sign)
+        _upsert(kind, "company", rows, sign)  # one audit: its rows are the company's rows too
 
 
 @contextmanager
@@ -134,14 +135,21 @@ def changing(audit: Audit):
         apply(audit, 1)
 
 
-def rebuild(session=None) -> dict:
+def rebuild(session=None, levels=None) -> dict:
     """Empty the roll-ups and add up every approved audit again (flushes; the caller commits).
-    Returns the rows written per table. ``session``: the migration's, else Flask-SQLAlchemy's."""
+    Returns the rows written per table. ``session``: the migration's, else Flask-SQLAlchemy's;
+    ``levels``: those alone (a migration fills the tables it creates), else every level."""
     session = session or db.session
     written = {}
-    for (kind, level), table in TABLES.items():
+    for (kind, level), table in TABLES.items():  # the branch level before the company's
+        if levels is not None and level not in levels:
+            continue
         session.execute(table.delete())
         keys = dims(kind, level)
+        if level == "company":
+            session.execute(table.insert().from_select([*keys, *KINDS[kind]["measures"]], company_select(kind)))
+            written[table.name] = session.scalar(select(func.count()).select_from(table))
+            continue
         conditions = [Audit.status == "approved"]
         if level == "employee":
             conditions.append(Audit.employee_id.is_not(None))
@@ -149,6 +157,14 @@ def rebuild(session=None) -> dict:
         session.execute(table.insert().from_select([*keys, *KINDS[kind]["measures"]], query))
         written[table.name] = session.scalar(select(func.count()).select_from(table))
     return written
+
+
+def company_select(kind: str):
+    """The company level of ``kind`` added up from its branch level (the same audits, a row per
+    month, scorecard and channel instead of one per branch too)."""
+    branch = TABLES[kind, "branch"]
+    keys = [branch.c[k] for k in dims(kind, "company")]
+    return select(*keys, *[func.sum(branch.c[m]) for m in KINDS[kind]["measures"]]).group_by(*keys)
 
 
 def on_audit_approved(audit, **_):

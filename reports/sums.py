@@ -16,7 +16,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import false, func, select
+from sqlalchemy import Integer, event, false, func, literal_column, select, union_all
+from sqlalchemy.orm import Session
 
 from audits.models import Audit
 from extensions import db
@@ -43,19 +44,61 @@ def period(f: Filters) -> tuple[datetime | None, datetime | None]:
     return (day_start(f.date_from) if f.date_from else None, day_end(f.date_to) if f.date_to else None)
 
 
-def sums(kind: str, f: Filters, by: tuple = (), *, start=..., end=...) -> dict:
+def sums(kind: str, f: Filters, by: tuple = (), *, start=..., end=..., only: tuple | None = None) -> dict:
     """{key: {measure: total}} of ``kind`` ("audit", "section" or "criterion") for the audits the
     filters cover, grouped by the roll-up dimensions ``by`` (key: a tuple of their values);
-    ``start``/``end`` (datetimes, None for open) replace the filters' period. A key whose first
-    measure (its rows) is zero is left out, as a GROUP BY over no row would."""
+    ``start``/``end`` (datetimes, None for open) replace the filters' period; ``only`` (a
+    dimension and its values, e.g. ("employee_id", [4, 7])) keeps those subjects alone. A key whose
+    first measure (its rows) is zero is left out, as a GROUP BY over no row would."""
+    out: dict = {}
+    for part in parts(kind, f, by, start=start, end=end, only=only):
+        _add(out, kind, db.session.execute(part).all())
+    return _present(out, kind)
+
+
+def sums_together(kind: str, by: tuple, requests: list) -> list[dict]:
+    """Several :func:`sums` of one kind and grouping in one statement (one round trip): each
+    request is (filters, {"start":, "end":, "only":}); returns their results in order, added up in
+    Python part by part as :func:`sums` adds them, so the figures are the same to the last bit."""
+    tagged = []
+    for n, (f, options) in enumerate(requests):
+        for k, part in enumerate(parts(kind, f, by, **options)):
+            tagged.append(part.add_columns(literal_column(str(n * 1000 + k), Integer).label("sums_part")))
+    rows: dict = {}
+    if tagged:
+        statement = tagged[0] if len(tagged) == 1 else union_all(*tagged)
+        for row in db.session.execute(statement).all():
+            rows.setdefault(row[-1], []).append(row[:-1])
+    results = []
+    for n in range(len(requests)):
+        out: dict = {}
+        for tag in sorted(t for t in rows if t // 1000 == n):  # the parts in the order sums() adds them
+            _add(out, kind, rows[tag])
+        results.append(_present(out, kind))
+    return results
+
+
+def sums_subquery(kind: str, f: Filters, by: tuple, **options):
+    """:func:`sums` as a subquery (columns ``by``, then the measures, added up in SQL), for a
+    query that orders or pages by the figures: only those measures the page shows are read
+    back through :func:`sums` (so the last bit of each figure is the same everywhere)."""
+    selects = parts(kind, f, by, **options)
+    union = (selects[0] if len(selects) == 1 else union_all(*selects)).subquery()
+    keys = [union.c[k] for k in by]
+    return (select(*keys, *[func.sum(union.c[m]).label(m) for m in KINDS[kind]["measures"]])
+            .group_by(*keys).subquery())
+
+
+def parts(kind: str, f: Filters, by: tuple = (), *, start=..., end=..., only: tuple | None = None) -> list:
+    """The SELECTs whose rows :func:`sums` adds up: the whole months from the roll-ups, then the
+    raw rows of the days before and after them (columns: ``by``, then the kind's measures)."""
     first, last = period(f)
     start = first if start is ... else start
     end = last if end is ... else end
-    level = "employee" if f.employee_id is not None or "employee_id" in by else "branch"
-    out: dict = {}
+    level = "employee" if f.employee_id is not None or "employee_id" in by or (only and only[0] == "employee_id") \
+        else "company" if _company_wide(f, by, only) else "branch"
     if not served(f):
-        _add(out, kind, _raw(kind, f, by, level, start, end))
-        return _present(out, kind)
+        return [_raw(kind, f, by, level, start, end, only)]
     months_from = None if start is None else (start if start == _month_start(start) else _next_month(start))
     months_to = None if end is None else _month_start(end)
     # A partial month whose other days hold no approved audit is its whole month: a period up to
@@ -65,20 +108,43 @@ def sums(kind: str, f: Filters, by: tuple = (), *, start=..., end=...) -> dict:
     if end is not None and months_to < end and _none_approved(end, _next_month(months_to)):
         months_to = _next_month(months_to)
     if months_from is not None and months_to is not None and months_from >= months_to:
-        _add(out, kind, _raw(kind, f, by, level, start, end))
-        return _present(out, kind)
-    _add(out, kind, _rolled(kind, f, by, level, months_from, months_to))
+        return [_raw(kind, f, by, level, start, end, only)]
+    out = [_rolled(kind, f, by, level, months_from, months_to, only)]
     if start is not None and start < months_from:
-        _add(out, kind, _raw(kind, f, by, level, start, months_from))
+        out.append(_raw(kind, f, by, level, start, months_from, only))
     if end is not None and months_to < end:
-        _add(out, kind, _raw(kind, f, by, level, months_to, end))
-    return _present(out, kind)
+        out.append(_raw(kind, f, by, level, months_to, end, only))
+    return out
+
+
+def _company_wide(f: Filters, by: tuple, only) -> bool:
+    """Every branch, none told apart: the company level of the roll-ups can answer."""
+    return f.scope is None and f.branch_id is None and not f.region and "branch_id" not in by and only is None
 
 
 def _none_approved(start: datetime, end: datetime) -> bool:
-    """No approved audit started in [start, end), whatever else the filters say."""
-    return db.session.scalar(select(Audit.id).where(Audit.status == "approved", Audit.started_at >= start,
-                                                    Audit.started_at < end).limit(1)) is None
+    """No approved audit started in [start, end), whatever else the filters say. Asked once per
+    transaction and period (a page's figures all ask the same question): a flush forgets the
+    answers, since it may have approved an audit."""
+    session = db.session()
+    memo = session.info.get(_PROBES)
+    if memo is not None and memo[0] is session.get_transaction() and (start, end) in memo[1]:
+        return memo[1][start, end]
+    answer = session.scalar(select(Audit.id).where(Audit.status == "approved", Audit.started_at >= start,
+                                                   Audit.started_at < end).limit(1)) is None
+    transaction = session.get_transaction()  # begun by the probe if it was not
+    if memo is None or memo[0] is not transaction:
+        memo = session.info[_PROBES] = (transaction, {})
+    memo[1][start, end] = answer
+    return answer
+
+
+_PROBES = "reports_approved_probes"
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_probes(session, _context) -> None:
+    session.info.pop(_PROBES, None)
 
 
 def _add(out: dict, kind: str, rows) -> None:
@@ -95,21 +161,23 @@ def _present(out: dict, kind: str) -> dict:
     return {key: totals for key, totals in out.items() if totals[first]}
 
 
-def _raw(kind, f, by, level, start, end):
+def _raw(kind, f, by, level, start, end, only=None):
     from reports.queries import _planner_hint, audit_conditions  # queries reads its figures from here
 
     _planner_hint()
     conditions = audit_conditions(f, period=False)
+    if only is not None:
+        conditions.append(getattr(Audit, only[0]).in_(sorted(only[1])))
     if start is not None:
         conditions.append(Audit.started_at >= start)
     if end is not None:
         conditions.append(Audit.started_at < end)
     if level == "employee":
         conditions.append(Audit.employee_id.is_not(None))
-    return db.session.execute(raw_select(kind, by, conditions)).all()
+    return raw_select(kind, by, conditions)
 
 
-def _rolled(kind, f, by, level, months_from, months_to):
+def _rolled(kind, f, by, level, months_from, months_to, only=None):
     from reports.queries import branch_ids
 
     table = TABLES[kind, level]
@@ -119,6 +187,8 @@ def _rolled(kind, f, by, level, months_from, months_to):
         conditions.append(table.c.branch_id.in_(sorted(ids)) if ids else false())
     if f.employee_id is not None:
         conditions.append(table.c.employee_id == f.employee_id)
+    if only is not None:
+        conditions.append(table.c[only[0]].in_(sorted(only[1])))
     if f.scorecard_id is not None:
         conditions.append(table.c.scorecard_id == f.scorecard_id)
     if f.channel:
@@ -128,5 +198,5 @@ def _rolled(kind, f, by, level, months_from, months_to):
     if months_to is not None:
         conditions.append(table.c.month < date(months_to.year, months_to.month, 1))
     keys = [table.c[k] for k in by]
-    query = select(*keys, *[func.sum(table.c[m]) for m in KINDS[kind]["measures"]]).where(*conditions)
-    return db.session.execute(query.group_by(*keys) if keys else query).all()
+    query = select(*keys, *[func.sum(table.c[m]).label(m) for m in KINDS[kind]["measures"]]).where(*conditions)
+    return query.group_by(*keys) if keys else query

@@ -141,6 +141,37 @@ def test_employees_list_is_paginated_and_includes_the_unaudited(app, world, quar
     assert [r.audits for r in by_audits.items] == [4, 2, 1, 0]
 
 
+def test_the_employees_list_follows_its_figures_whichever_the_sort_and_pages_cut_it_without_gaps(app, world, quarter):
+    """The database orders and cuts the list: each sort, either way, lists the rows in the order
+    of the figures they show (nothing to rank by last; ties by name), and the pages put together
+    are the whole list."""
+    with app.app_context():
+        from branches.models import Branch
+
+        branch = db.session.get(Branch, world["branch_b"])
+        factories.employee(branch, name="Abel Newcomer")
+        factories.employee(branch, name="Aaron Gone", active=False)  # no audit, not active: not listed
+        db.session.commit()
+        f = period_filters()
+        for sort in rankings.EMPLOYEE_SORTS:
+            for descending in (True, False):
+                whole = rankings.employee_ranking(f, sort=sort, descending=descending, include_unaudited=True,
+                                                  page=1, per_page=50)
+                value = {"name": lambda r: r.name, "branch": lambda r: r.branch, "audits": lambda r: r.audits,
+                         "mean": lambda r: r.mean, "pass_rate": lambda r: r.pass_rate,
+                         "trend": lambda r: r.trend}[sort]
+                by_name = sorted(whole.items, key=lambda r: (r.name, r.id))
+                known = sorted([r for r in by_name if value(r) is not None], key=value, reverse=descending)
+                assert whole.items == known + [r for r in by_name if value(r) is None], (sort, descending)
+                pages = [rankings.employee_ranking(f, sort=sort, descending=descending, include_unaudited=True,
+                                                   page=n, per_page=3) for n in (1, 2)]
+                assert [r for p in pages for r in p.items] == whole.items and whole.total == 4
+        assert "Aaron Gone" not in [r.name for r in whole.items]
+        assert rankings.employee_ranking(f, include_unaudited=True, page=9, per_page=3).page == 2  # past the end
+        best = rankings.employee_ranking(f, limit=2)
+        assert [r.name for r in best] == ["Bruno Employee", "Ana Employee"] and best[1].arrow == "down"
+
+
 def test_branch_ranking(app, world, quarter):
     with app.app_context():
         rows = rankings.branch_ranking(period_filters())

@@ -96,3 +96,28 @@ def check_foreign_keys(conn, tables) -> None:
                 f'(SELECT 1 FROM "{parent.table.name}" p WHERE p."{parent.name}" = c."{child.name}")')).scalar()
             if missing:
                 raise RuntimeError(f"{missing} rows of {table.name}.{child.name} refer to no {parent.table.name}")
+
+
+def drop_secondary_indexes(conn, tables) -> list[str]:
+    """PostgreSQL: drop the indexes of ``tables`` that back no constraint (keys and unique
+    constraints stay) and return their definitions, for :func:`create_indexes` once the rows are
+    in: one sorted build per index instead of a random insertion per row, as pg_restore does.
+    In the load's transaction, so a failed load gets them back with its rollback."""
+    from sqlalchemy import text
+
+    rows = conn.execute(text(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = ANY(:names) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"),
+        {"names": [t.name for t in tables]}).all()
+    for name, _definition in rows:
+        conn.execute(text(f"DROP INDEX {name}"))
+    return [definition for _name, definition in rows]
+
+
+def create_indexes(conn, definitions: list[str]) -> None:
+    from sqlalchemy import text
+
+    conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+    for definition in definitions:
+        conn.execute(text(definition))

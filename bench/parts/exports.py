@@ -33,12 +33,21 @@ def job_export(job: dict) -> dict:
         response.close()
         times.append(time.perf_counter() - t)
         sizes.append(size)
-    from sqlalchemy import text
+    return {"path": path, "args": job.get("args", {}), "rows": _rows_exported(app, subjects, job.get("args", {})),
+            "seconds": [round(t, 2) for t in times], "median_s": round(median(times), 2), "bytes": sizes[-1]}
 
+
+def _rows_exported(app, subjects, args: dict) -> int:
+    """How many answers the export wrote: its own filters (a month, say), as the admin reads them."""
+    from sqlalchemy import func, select
+
+    from accounts.models import User
+    from audits.models import Answer, Audit
     from extensions import db
+    from reports import queries
 
-    with app.app_context():
-        rows = db.session.execute(text("SELECT count(*) FROM answer n JOIN audit a ON a.id = n.audit_id "
-                                       "WHERE a.status IN ('submitted', 'returned', 'approved')")).scalar()
-    return {"path": path, "rows": rows, "seconds": [round(t, 2) for t in times], "median_s": round(median(times), 2),
-            "bytes": sizes[-1]}
+    with app.test_request_context():
+        admin = db.session.get(User, subjects["admin"][0])
+        f = queries.parse_filters({k: v for k, v in args.items() if k not in ("what", "fmt")}, admin)
+        return db.session.scalar(select(func.count(Answer.id)).join(Audit, Audit.id == Answer.audit_id)
+                                 .where(*queries.audit_conditions(f)))

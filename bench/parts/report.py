@@ -109,7 +109,9 @@ def render(results: dict) -> str:
             what = f"error: {e['error']}" if e.get("error") else "not built yet"
             lines.append(f"| XLSX of all answers | {what} | | | < {GOALS['export_mb']} MB | — |")
         else:
-            lines.append(f"| XLSX of all answers of scored audits ({_fmt(e.get('rows'))} rows) | "
+            args = e.get("args") or {}
+            period = f"{args.get('from', '…')} to {args.get('to', 'today')}"
+            lines.append(f"| XLSX of the answers of scored audits, {period} ({_fmt(e.get('rows'))} rows) | "
                          f"{_fmt(e['median_s'], ' s')}, "
                          f"{_fmt(e['bytes'] / 1e6, ' MB')} file, peak {_fmt(e['peak_rss_mb'], ' MB', 0)} | | | "
                          f"flat memory, < {GOALS['export_mb']} MB | {_met(e['peak_rss_mb'] < GOALS['export_mb'])} |")

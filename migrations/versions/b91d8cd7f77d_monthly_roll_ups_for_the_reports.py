@@ -142,5 +142,5 @@ def _fill():
     from reports.rollups import rebuild
 
     with Session(bind=op.get_bind()) as session:
-        rebuild(session)
+        rebuild(session, levels=("branch", "employee"))  # the company level came later (7c1f0e2ad5b3)
         session.flush()
