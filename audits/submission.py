@@ -19,7 +19,7 @@ from audits import events
 from audits.answers import MAX_COMMENT, coerce_value, problem_message, problems_of
 from audits.errors import AuditInvalid
 from audits.models import Answer, Audit, SectionScore
-from audits.services import _event, create_audit
+from audits.services import create_audit
 from core.timeutil import utcnow
 from extensions import db
 from scorecards import scoring
@@ -95,7 +95,7 @@ def create_submitted(auditor, *, answers: dict | None, comments: dict | None, be
         audit.status, audit.submitted_at, audit.updated_at = "submitted", now, now
         if audit.ended_at is None:
             audit.ended_at = now
-        _event(audit, auditor, "submitted")
+        audit.record(auditor, "submitted")
         scored.update(values=values, result=result, now=now)
 
     audit = create_audit(auditor, before_insert=score, **details)
