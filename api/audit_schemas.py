@@ -8,11 +8,11 @@ from accounts.permissions import hides_auditor
 from api.common import MAX_ID, page_schema
 from api.output import StringOrEmpty, computed, viewer
 from api.schemas import (
-    ANSWER_VALUE,
     ANSWERS,
     ANY,
     COMMENTS,
     LAST_DAY,
+    AnswerValue,
     Bool,
     Id,
     PageQuery,
@@ -50,7 +50,7 @@ class AuditDetails(Strict):
     notes = fields.String(validate=validate.Length(max=4000))
     # Any key: whether it names a criterion is the scorecard's (409), which OpenAPI cannot state.
     answers = fields.Dict(keys=fields.String(),
-                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), metadata=ANSWERS)
+                          values=AnswerValue(), metadata=ANSWERS)
     comments = fields.Dict(keys=fields.String(),
                            values=fields.String(allow_none=True, validate=validate.Length(max=4000)),
                            metadata=COMMENTS)

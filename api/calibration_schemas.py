@@ -5,10 +5,10 @@ from marshmallow import fields, validate
 from api.common import MAX_ID, page_schema
 from api.output import computed, viewer
 from api.schemas import (
-    ANSWER_VALUE,
     ANSWERS,
     ANY,
     COMMENTS,
+    AnswerValue,
     Bool,
     BranchRef,
     PageQuery,
@@ -134,7 +134,7 @@ class CalibrationIn(Strict):
 class AnswersIn(Strict):
     # Any key: whether it names a criterion is the scorecard's (409), which OpenAPI cannot state.
     answers = fields.Dict(keys=fields.String(),
-                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), load_default=dict,
+                          values=AnswerValue(), load_default=dict,
                           metadata=ANSWERS)
     comments = fields.Dict(keys=fields.String(),
                            values=fields.String(allow_none=True, validate=validate.Length(max=4000)),

@@ -7,7 +7,7 @@ from accounts.permissions import hides_auditor
 from api.common import page_schema
 from api.output import StringOrEmpty, computed, viewer
 from api.photos import PictureField
-from api.schemas import ANSWER_VALUE, ANY, PageQuery, Strict, UserRef, UTCDateTime, not_blank
+from api.schemas import ANY, AnswerValue, PageQuery, Strict, UserRef, UTCDateTime, not_blank
 from disputes.models import DISPUTE_STATUSES, OUTCOMES
 
 
@@ -84,7 +84,7 @@ class DecideIn(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     # Any key: whether it names a disputed criterion is the audit's (409), which OpenAPI cannot state.
     answers = fields.Dict(keys=fields.String(),
-                          values=fields.Raw(allow_none=True, metadata=ANSWER_VALUE), load_default=dict, metadata={
+                          values=AnswerValue(), load_default=dict, metadata={
                               "description": "For an overturn: criterion key to its new answer (disputed "
                                              "criteria only)."})
     note = fields.String(load_default="", validate=validate.Length(max=4000))

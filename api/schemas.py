@@ -23,8 +23,25 @@ ANY = {"description": "Any JSON value, or null."}
 # An answer as a body sends it: text (yes, no, na, an option key, a number as text...), a number, or
 # null. Which of them fits a criterion is its scorecard's (409); numbers stay within what every
 # column can store (the API refuses larger ones everywhere: docs/api.md, Errors).
-ANSWER_VALUE = {"description": "Text, a number, or null.", "nullable": True,
-                "anyOf": [{"type": "string"}, {"type": "number", "minimum": -2**53, "maximum": 2**53}]}
+# null sits in the string branch: OpenAPI 3.0's "nullable" means nothing beside anyOf without "type"
+ANSWER_VALUE = {"description": "Text, a number, or null.",
+                "anyOf": [{"type": "string", "nullable": True},
+                          {"type": "number", "minimum": -2**53, "maximum": 2**53}]}
+
+
+class AnswerValue(fields.Raw):
+    """One answer as ANSWER_VALUE states it: text, a number within ±2**53, or null; anything else
+    (true, an object, a list) is refused where the body is read (422), before any rule of the
+    scorecard, so that a repeated client_id never hides a malformed body."""
+
+    def __init__(self, **kw):
+        super().__init__(allow_none=True, metadata=ANSWER_VALUE, **kw)
+
+    def _deserialize(self, value, attr, data, **kw):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)) \
+                or not isinstance(value, str) and abs(value) > 2**53:
+            raise ma.ValidationError("Text, a number, or null.")
+        return value
 
 
 class Strict(ma.Schema):

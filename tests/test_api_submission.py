@@ -73,7 +73,7 @@ def test_a_submission_with_a_wrong_answer_saves_nothing_and_names_it(api):
     body = {"client_id": client_id, "scorecard": api.ids["slug"], "branch_id": api.world["branch_a"], "submit": True}
     wrong = api.post("auditor", "/api/v1/audits", json={**body, "answers": {**factories.WORKED_ANSWERS,
                                                                             "b_scale": 9}}, headers=MINIMAL)
-    assert wrong.status_code == 422
+    assert wrong.status_code == 409  # the scorecard's scale says 1-5: a rule of the stored version
     assert [p["criterion"] for p in wrong.get_json()["error"]["details"]["problems"]] == ["b_scale"]
     missing = api.post("auditor", "/api/v1/audits", json={**body, "answers": {"a_yes": "yes"}})
     assert missing.status_code == 422
