@@ -25,6 +25,7 @@ from extensions import db
 from records.seal import latest_seal
 from reports import charts, figures, rankings
 from reports import queries as q
+from reports.criterion_rates import KpiRate
 from scorecards.models import Scorecard
 from surveys.agreement import agreement as survey_agreement
 
@@ -48,14 +49,14 @@ def kpi_label(tag: str) -> str:
     return str(KPI_LABELS.get(tag, tag))
 
 
-def kpi_row_label(k: q.KpiRate) -> str:
+def kpi_row_label(k: KpiRate) -> str:
     """The KPI's label; a row of numbers in a unit that is not time names its unit too."""
     if k.unit and k.unit != "min":
         return f"{kpi_label(k.kpi)} ({k.unit})"
     return kpi_label(k.kpi)
 
 
-def kpi_mean(k: q.KpiRate) -> str:
+def kpi_mean(k: KpiRate) -> str:
     """The mean of a KPI's numbers with its unit: minutes for time (converted), else its own."""
     if k.mean is None:
         return ""

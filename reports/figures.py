@@ -11,6 +11,7 @@ from accounts.permissions import can_see_branch, is_own_employee
 from branches.models import Branch, Employee
 from reports import queries as q
 from reports import rankings
+from reports.criterion_rates import criterion_figures
 from surveys import figures as survey_figures
 
 # How long the lists of figures may grow (pages, PDFs and JSON alike).
@@ -43,7 +44,7 @@ def for_branch(branch: Branch, f: q.Filters) -> dict:
     """A branch over a period: summary, months, KPIs, sections (against the company), its
     criteria by failure rate and its employees ranked."""
     f = f.replace(branch_id=branch.id, region=None, employee_id=None)
-    kpis, criteria = q.criterion_figures(f, limit=CRITERIA_ON_BRANCH)
+    kpis, criteria = criterion_figures(f, limit=CRITERIA_ON_BRANCH)
     return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": kpis,
             "sections": q.section_comparison(f), "criteria": criteria,
             "employees": rankings.employee_ranking(f, limit=RANKED_ON_BRANCH), "survey": _survey(f, {branch.id})}
@@ -53,7 +54,7 @@ def for_employee(employee: Employee, f: q.Filters) -> dict:
     """An employee over a period: summary, months, KPIs, sections (against the branch and the
     company) and the weakest criteria."""
     f = f.replace(employee_id=employee.id, branch_id=None, region=None)
-    kpis, criteria = q.criterion_figures(f, limit=WEAKEST_ON_EMPLOYEE)
+    kpis, criteria = criterion_figures(f, limit=WEAKEST_ON_EMPLOYEE)
     return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": kpis,
             "sections": q.section_comparison(f, branch_id=employee.branch_id), "criteria": criteria,
             "survey": _survey(f, None, employee_id=employee.id)}
@@ -62,7 +63,7 @@ def for_employee(employee: Employee, f: q.Filters) -> dict:
 def for_overview(f: q.Filters) -> dict:
     """What a manager's overview shows for the branches the filters cover: summary, months, KPIs,
     sections, the best employees, the weakest criteria and the branches ranked."""
-    kpis, criteria = q.criterion_figures(f, limit=WEAKEST_ON_OVERVIEW)
+    kpis, criteria = criterion_figures(f, limit=WEAKEST_ON_OVERVIEW)
     return {"filters": f, "summary": q.summary(f), "months": q.trend_by_month(f), "kpis": kpis,
             "sections": q.section_means(f), "criteria": criteria,
             "employees": rankings.employee_ranking(f, limit=RANKED_ON_OVERVIEW),

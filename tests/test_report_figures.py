@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 from extensions import db
+from reports import criterion_rates
 from tests import factories
 from tests.support.quarter import build_quarter, period_filters
 
@@ -86,7 +87,6 @@ def test_an_audit_of_two_minutes_forty_lasts_three_minutes_on_its_page_and_in_bo
 
 
 def test_a_number_in_a_unit_that_is_not_time_is_never_averaged_with_minutes(app, world):
-    from reports import queries as q
 
     queue = card("queue", "visit", "queue_people", "people")
     queue["sections"][0]["criteria"].append(
@@ -97,6 +97,6 @@ def test_a_number_in_a_unit_that_is_not_time_is_never_averaged_with_minutes(app,
         factories.audit(version, world["auditor"]["id"], world["branch_a"], {"queue_people": 4, "wait_seconds": 90},
                         started_at=datetime(2025, 2, 3, 10))
         db.session.commit()
-        rows = q.kpi_rates(period_filters())
+        rows = criterion_rates.kpi_rates(period_filters())
     assert [(k.kpi, k.unit, k.mean, k.mean_minutes) for k in rows] == [
         ("wait_time", "min", 1.5, 1.5), ("wait_time", "people", 4.0, None)]

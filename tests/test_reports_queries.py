@@ -6,8 +6,8 @@ from pytest import approx
 
 from accounts.models import User
 from extensions import db
+from reports import criterion_rates, rankings
 from reports import queries as q
-from reports import rankings
 from tests import factories
 from tests.support.quarter import build_quarter, period_filters
 
@@ -76,7 +76,7 @@ def test_employee_sections_against_branch_and_company(app, world, quarter):
 
 def test_kpi_rates_and_the_mean_wait(app, world, quarter):
     with app.app_context():
-        rows = {k.kpi: k for k in q.kpi_rates(period_filters(branch_id=world["branch_a"]))}
+        rows = {k.kpi: k for k in criterion_rates.kpi_rates(period_filters(branch_id=world["branch_a"]))}
     assert (rows["greeting"].answered, rows["greeting"].full) == (6, 5)
     assert rows["greeting"].rate == approx(500 / 6)
     assert rows["name_given"].rate == approx(50)
@@ -89,8 +89,8 @@ def test_kpi_rates_and_the_mean_wait(app, world, quarter):
 
 def test_weakest_criteria_first(app, world, quarter):
     with app.app_context():
-        rows = q.criteria_rates(period_filters(branch_id=world["branch_a"]))
-        top = q.criteria_rates(period_filters(branch_id=world["branch_a"]), limit=2)
+        rows = criterion_rates.criteria_rates(period_filters(branch_id=world["branch_a"]))
+        top = criterion_rates.criteria_rates(period_filters(branch_id=world["branch_a"]), limit=2)
     assert [r.key for r in rows] == ["b_scale", "a_no", "greet", "wait", "b_yes", "a_na", "a_yes"]
     scale = rows[0]
     assert (scale.answered, scale.failed, scale.failure_rate) == (4, 3, approx(75))
