@@ -41,8 +41,6 @@ ONE_OF_THE_TWO = {"AssignmentIn": ("auditor_id", "auditor_email"), "AssignmentIn
 # Rules between fields that a service checks, stated in the document too (OpenAPI 3.0 has no
 # if/then: each rule is a oneOf of the bodies it allows).
 CROSS_FIELD = {
-    # a new audit is made from an assignment, or names its scorecard and branch
-    "AuditIn": {"anyOf": [{"required": ["assignment_id"]}, {"required": ["scorecard", "branch_id"]}]},
     # an assignment's auditor is named by id or by e-mail: one of them (both: ONE_OF_THE_TWO)
     "AssignmentIn": {"anyOf": [{"required": ["auditor_id"]}, {"required": ["auditor_email"]}]},
     # a batch of every branch names no branch; a batch of one branch's employees names it
