@@ -217,6 +217,19 @@ class AuditSchema(AuditSummary):
         "description": "Its disputes, newest first."}), disputes_of)
 
 
+class AuditReceipt(ma.Schema):
+    """The short answer to a new audit when the request says ``Prefer: return=minimal``."""
+
+    id = fields.Integer(required=True)
+    client_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(AUDIT_STATUSES))
+    score = fields.Float(required=True, allow_none=True, metadata={
+        "description": "Percentage 0-100, full precision; null for a draft."})
+    passed = fields.Boolean(required=True, allow_none=True)
+    critical_failure = fields.Boolean(required=True, allow_none=True)
+    lock_version = fields.Integer(required=True)
+
+
 class AuditQuery(PageQuery):
     branch = Id(strict=False)
     auditor = Id(strict=False, metadata={"description": "Only audits by this auditor (a user id)."})

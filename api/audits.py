@@ -5,7 +5,6 @@ review an audit, what an answer may be, what is recorded in the history. This mo
 JSON into calls; a refusal (AuditError) becomes the API's error body in the app's error handler
 (core/errors.py).
 """
-import marshmallow as ma
 from flask import jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -15,7 +14,7 @@ from accounts.permissions import can_see_audit, get_visible_or_404
 from api import audit_schemas as s
 from api.common import ID, current, fail, make_blueprint, paginate
 from audits import acknowledgements, services, submission
-from audits.models import AUDIT_STATUSES, Audit
+from audits.models import Audit
 from audits.queries import audit_query
 from extensions import db
 from scorecards import services as scorecard_services
@@ -51,19 +50,6 @@ def list_audits(page, per_page, branch=None, auditor=None, employee=None, scorec
     return paginate(query, {"page": page, "per_page": per_page})
 
 
-class AuditReceipt(ma.Schema):
-    """The short answer to a new audit when the request says ``Prefer: return=minimal``."""
-
-    id = ma.fields.Integer(required=True)
-    client_id = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, validate=ma.validate.OneOf(AUDIT_STATUSES))
-    score = ma.fields.Float(required=True, allow_none=True, metadata={
-        "description": "Percentage 0-100, full precision; null for a draft."})
-    passed = ma.fields.Boolean(required=True, allow_none=True)
-    critical_failure = ma.fields.Boolean(required=True, allow_none=True)
-    lock_version = ma.fields.Integer(required=True)
-
-
 # Any text: RFC 7240 has a server ignore the preferences it does not know, so no value is refused.
 PREFER = {"in": "header", "name": "Prefer", "required": False, "example": "return=minimal",
           "schema": {"type": "string"},
@@ -83,8 +69,7 @@ def commit_answering(audit: Audit):
     which expires what the session holds: no SELECT to read it back), or None for the whole."""
     body = None
     if wants_minimal():
-        body = {"id": audit.id, "client_id": audit.client_id, "status": audit.status, "score": audit.score,
-                "passed": audit.passed, "critical_failure": audit.critical_failure, "lock_version": audit.lock_version}
+        body = s.AuditReceipt().dump(audit)
     db.session.commit()
     if body is None:
         return None
@@ -102,7 +87,7 @@ def commit_answering(audit: Audit):
                   description="The audit made earlier with the same client_id, unchanged.")
 @blp.errors(400, 401, 403, 404, 409)
 @blp.doc(parameters=[PREFER], responses={201: {"content": {"application/json": {
-    "schema": {"anyOf": [s.AuditSchema, AuditReceipt]}}}}})
+    "schema": {"anyOf": [s.AuditSchema, s.AuditReceipt]}}}}})
 def create_audit(data):
     """Start an audit, optionally with answers, and optionally submit it at once (``submit: true``).
 
