@@ -6,6 +6,8 @@ operation authenticates with a personal access token (``Authorization: Bearer TO
 its user's role and scope, and calls the same services and queries as the web pages, so that each
 rule lives in one place.
 """
+import copy
+
 import click
 import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -37,12 +39,25 @@ Lists are paginated: `?page=1&per_page=50` and the answer holds `items`, `page`,
 
 
 # Bodies that take one key or the other, never both (the marshmallow schemas check it in code).
-ONE_OF_THE_TWO = {"AssignmentIn": ("auditor_id", "auditor_email"), "AssignmentInPatch": ("auditor_id", "auditor_email")}
+ONE_OF_THE_TWO = {"AssignmentInPatch": ("auditor_id", "auditor_email")}
+# Bodies that need one set of keys or another are stated as a choice between named variants of the
+# body, each with its own "required". A bare {"anyOf": [{"required": [...]}, ...]} beside the
+# properties says the same to a validator, but generated clients (openapi-python-client) then type
+# the body as Any; named variants give them one model per way of calling (tests/test_api_client.py).
+REQUIRED_VARIANTS = {
+    # a new audit is made from an assignment, or names its scorecard and branch
+    "AuditIn": ("anyOf", {"FromAssignment": {"required": ["assignment_id"]},
+                          "FromScorecard": {"required": ["scorecard", "branch_id"]}}),
+    # an assignment's auditor is named by id or by e-mail, never both
+    "AssignmentIn": ("oneOf", {"ByAuditorId": {"required": ["auditor_id"], "not": {"required": ["auditor_email"]}},
+                               "ByAuditorEmail": {"required": ["auditor_email"], "not": {"required": ["auditor_id"]}}}),
+    # {"ids": [...]} or {"all": true}: one of them, as the operation checks
+    "MarkReadIn": ("oneOf", {"Ids": {"required": ["ids"]},
+                             "All": {"required": ["all"], "properties": {"all": {"enum": [True]}}}}),
+}
 # Rules between fields that a service checks, stated in the document too (OpenAPI 3.0 has no
 # if/then: each rule is a oneOf of the bodies it allows).
 CROSS_FIELD = {
-    # an assignment's auditor is named by id or by e-mail: one of them (both: ONE_OF_THE_TWO)
-    "AssignmentIn": {"anyOf": [{"required": ["auditor_id"]}, {"required": ["auditor_email"]}]},
     # a batch of every branch names no branch; a batch of one branch's employees names it
     "BatchIn": {"oneOf": [{"properties": {"kind": {"enum": ["branches"]}}, "not": {"required": ["branch_id"]}},
                           {"properties": {"kind": {"enum": ["employees"]}}, "required": ["branch_id"]}]},
@@ -103,6 +118,23 @@ def blank_refused(self, field, ret, **kwargs) -> dict:
     if not_blank in getattr(field, "validators", ()) and "pattern" not in ret:
         return {"pattern": NOT_BLANK}
     return {}
+
+
+def split_into_variants(schemas: dict, name: str, choice: str, variants: dict) -> None:
+    """Replace the component ``name`` by a choice (anyOf/oneOf) between copies of it named
+    name + suffix, each with its extra required keys, exclusions and narrowed properties."""
+    base = schemas.pop(name)
+    refs = []
+    for suffix, extra in variants.items():
+        variant = copy.deepcopy(base)
+        variant["required"] = sorted({*variant.get("required", ()), *extra["required"]})
+        if "not" in extra:
+            variant["not"] = extra["not"]
+        for field, narrowed in extra.get("properties", {}).items():
+            variant["properties"][field] = {**variant["properties"][field], **narrowed}
+        schemas[name + suffix] = variant
+        refs.append({"$ref": f"#/components/schemas/{name}{suffix}"})
+    schemas[name] = {choice: refs}
 
 
 class VerazApi(Api):
@@ -170,12 +202,11 @@ def register(app):
     for name, component in api.spec.components.schemas.items():
         if name.endswith("Patch"):  # a PATCH changes something: {} is refused (ApiBlueprint.arguments)
             component["minProperties"] = 1
-        if name == "MarkReadIn":  # {"ids": [...]} or {"all": true}: one of them, as the operation checks
-            component["oneOf"] = [{"required": ["ids"]},
-                                  {"required": ["all"], "properties": {"all": {"type": "boolean", "enum": [True]}}}]
         component.update(CROSS_FIELD.get(name, {}))
         if name in ONE_OF_THE_TWO:  # the operation refuses both at once (422): the document says so
             component["not"] = {"required": list(ONE_OF_THE_TWO[name])}
+    for name, (choice, variants) in REQUIRED_VARIANTS.items():
+        split_into_variants(api.spec.components.schemas, name, choice, variants)
     # Errors and links for every operation, whenever the document is made (api/document.py).
     make = api.spec.to_dict
     api.spec.to_dict = lambda: document.finish(make())

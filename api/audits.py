@@ -95,16 +95,15 @@ def create_audit(data):
     ``scorecard`` (slug) and ``branch_id`` are needed, and auditors may do this only while the
     admin allows unplanned audits (else 403). A second audit for one assignment is 409, unless it
     is the same ``client_id``, which returns the first audit (200) rather than making another.
-    Invalid answers are 422 naming each criterion; nothing is saved then.
+    An answer that is not text, a number or null is 422; answers that do not fit the scorecard's
+    version (a key it lacks, a value outside a scale) are 409 naming each criterion; nothing is
+    saved then.
 
     The new audit (201) is answered whole, or, with ``Prefer: return=minimal``, with its id,
     client_id, status, score, passed, critical_failure and lock_version only (an app submitting
     many audits needs no more; GET /api/v1/audits/{audit_id} reads the rest).
     """
     user = current()
-    existing = services.find_by_client_id(data["client_id"].strip())
-    if existing is not None and existing.auditor_id == user.id:
-        return existing, 200
     card = None
     if data.get("scorecard") and data.get("assignment_id") is None:
         card = scorecard_services.get_by_slug(data["scorecard"])

@@ -43,6 +43,7 @@ from audits.policy import (
 )
 from audits.values import get_obj, naive_utc, resolve_scorecard
 from branches.models import Branch, Employee
+from core.memo import remembered
 from core.timeutil import utcnow
 from extensions import db
 from scorecards import scoring
@@ -66,10 +67,11 @@ def published_version_for(scorecard: Scorecard) -> ScorecardVersion:
 
 
 def latest_published(scorecard: Scorecard) -> ScorecardVersion | None:
-    """One query for the version, not every version with its questions (``Scorecard.versions``)."""
-    return db.session.scalar(db.select(ScorecardVersion).where(
+    """One query for the version, not every version with its questions (``Scorecard.versions``);
+    once per transaction (the API's check and ``create_audit`` ask it both; core/memo.py)."""
+    return remembered(("latest_published", scorecard.id), lambda: db.session.scalar(db.select(ScorecardVersion).where(
         ScorecardVersion.scorecard_id == scorecard.id, ScorecardVersion.status == "published")
-        .order_by(ScorecardVersion.number.desc()).limit(1).options(lazyload(ScorecardVersion.sections)))
+        .order_by(ScorecardVersion.number.desc()).limit(1).options(lazyload(ScorecardVersion.sections))))
 
 
 def find_by_client_id(client_id: str) -> Audit | None:

@@ -1,6 +1,7 @@
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.memo import forget, remembered
 from extensions import db
 
 DEFAULT_SETTINGS = {
@@ -37,7 +38,8 @@ class Setting(db.Model):
 
 
 def get_setting(key: str):
-    row = db.session.get(Setting, key)
+    # A row is kept by the identity map; an absent one would be asked again each time (core/memo.py).
+    row = remembered(("setting", key), lambda: db.session.get(Setting, key))
     return row.value if row is not None else DEFAULT_SETTINGS[key]
 
 
@@ -50,6 +52,7 @@ def all_settings() -> dict:
 def set_setting(key: str, value) -> None:
     if key not in DEFAULT_SETTINGS:
         raise KeyError(key)
+    forget()  # get_setting's kept answer, before the new row is flushed
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=value))

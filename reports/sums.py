@@ -16,10 +16,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import Integer, event, false, func, literal_column, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, false, func, literal_column, select, union_all
 
 from audits.models import Audit
+from core.memo import remembered
 from extensions import db
 from reports.filters import Filters, day_end, day_start
 from reports.models import KINDS, TABLES
@@ -83,7 +83,9 @@ def sums_subquery(kind: str, f: Filters, by: tuple, **options):
     query that orders or pages by the figures: only those measures the page shows are read
     back through :func:`sums` (so the last bit of each figure is the same everywhere)."""
     selects = parts(kind, f, by, **options)
-    union = (selects[0] if len(selects) == 1 else union_all(*selects)).subquery()
+    if len(selects) == 1:  # already grouped by ``by``: a second GROUP BY would only cost (and make numerics)
+        return selects[0].subquery()
+    union = union_all(*selects).subquery()
     keys = [union.c[k] for k in by]
     return (select(*keys, *[func.sum(union.c[m]).label(m) for m in KINDS[kind]["measures"]])
             .group_by(*keys).subquery())
@@ -124,27 +126,10 @@ def _company_wide(f: Filters, by: tuple, only) -> bool:
 
 def _none_approved(start: datetime, end: datetime) -> bool:
     """No approved audit started in [start, end), whatever else the filters say. Asked once per
-    transaction and period (a page's figures all ask the same question): a flush forgets the
-    answers, since it may have approved an audit."""
-    session = db.session()
-    memo = session.info.get(_PROBES)
-    if memo is not None and memo[0] is session.get_transaction() and (start, end) in memo[1]:
-        return memo[1][start, end]
-    answer = session.scalar(select(Audit.id).where(Audit.status == "approved", Audit.started_at >= start,
-                                                   Audit.started_at < end).limit(1)) is None
-    transaction = session.get_transaction()  # begun by the probe if it was not
-    if memo is None or memo[0] is not transaction:
-        memo = session.info[_PROBES] = (transaction, {})
-    memo[1][start, end] = answer
-    return answer
-
-
-_PROBES = "reports_approved_probes"
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_probes(session, _context) -> None:
-    session.info.pop(_PROBES, None)
+    transaction and period (a page's figures all ask the same question; core/memo.py)."""
+    return remembered(("approved_between", start, end), lambda: db.session.scalar(
+        select(Audit.id).where(Audit.status == "approved", Audit.started_at >= start, Audit.started_at < end)
+        .limit(1)) is None)
 
 
 def _add(out: dict, kind: str, rows) -> None:

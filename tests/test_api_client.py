@@ -47,6 +47,9 @@ def veraz_client(server, tmp_path_factory):
                          cwd=folder, env=env, capture_output=True, text=True, timeout=300)
     # The generator says "Warning(s) encountered" for any part of the document it had to leave out.
     assert run.returncode == 0 and "Warning" not in run.stdout + run.stderr, run.stdout + run.stderr
+    # A body the generator could not model silently becomes Any: every body has its model.
+    untyped = [path.name for path in (folder / "veraz_client" / "api").rglob("*.py") if "body: Any" in path.read_text()]
+    assert not untyped, untyped
     sys.path.insert(0, str(folder))
     try:
         yield importlib.import_module("veraz_client")
@@ -77,7 +80,7 @@ def test_a_generated_client_lists_branches_and_creates_submits_and_scores_an_aud
     from veraz_client.api.audits_api import create_audit, get_audit, submit_audit
     from veraz_client.api.branches_api import list_branches
     from veraz_client.api.scorecards_api import get_scorecard, list_scorecards
-    from veraz_client.models import Audit, AuditIn, AuditInAnswers
+    from veraz_client.models import Audit, AuditInFromScorecard, AuditInFromScorecardAnswers
 
     base, token = server
     with AuthenticatedClient(base_url=base, token=token, raise_on_unexpected_status=True) as client:
@@ -88,8 +91,9 @@ def test_a_generated_client_lists_branches_and_creates_submits_and_scores_an_aud
                        if card.published_version and not card.archived)
         scorecard = get_scorecard.sync(summary.slug, client=client)
 
-        body = AuditIn(client_id=str(uuid.uuid4()), scorecard=scorecard.slug, branch_id=branch.id,
-                       employee_name_given="Marta", answers=AuditInAnswers.from_dict(answers_for(scorecard)))
+        body = AuditInFromScorecard(client_id=str(uuid.uuid4()), scorecard=scorecard.slug, branch_id=branch.id,
+                                    employee_name_given="Marta",
+                                    answers=AuditInFromScorecardAnswers.from_dict(answers_for(scorecard)))
         created = create_audit.sync_detailed(client=client, body=body)
         assert created.status_code == 201, created.content
         assert isinstance(created.parsed, Audit) and created.parsed.status == "draft"

@@ -47,8 +47,13 @@ def test_an_employee_in_a_branch_that_does_not_exist_is_404_and_moving_one_there
 def test_one_of_two_keys_is_in_the_document_too(api):
     assert api.post("admin", "/api/v1/notifications/read", json={"ids": [1], "all": True}).status_code == 422
     schemas = api.get("admin", "/api/v1/openapi.json").get_json()["components"]["schemas"]
-    assert schemas["AssignmentIn"]["not"] == {"required": ["auditor_id", "auditor_email"]}
+    by_id, by_email = (schemas[ref["$ref"].rsplit("/", 1)[1]] for ref in schemas["AssignmentIn"]["oneOf"])
+    assert by_id["not"] == {"required": ["auditor_email"]} and by_email["not"] == {"required": ["auditor_id"]}
+    assert "auditor_id" in by_id["required"] and "auditor_email" in by_email["required"]
     assert len(schemas["MarkReadIn"]["oneOf"]) == 2
+    # a new audit: from an assignment, or a scorecard and a branch; each way a model of its own
+    ways = [schemas[ref["$ref"].rsplit("/", 1)[1]]["required"] for ref in schemas["AuditIn"]["anyOf"]]
+    assert ways == [["assignment_id", "client_id"], ["branch_id", "client_id", "scorecard"]]
 
 
 def test_a_period_that_ends_before_it_starts_holds_no_audit(api):
