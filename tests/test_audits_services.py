@@ -122,6 +122,25 @@ def test_a_new_published_version_is_used_for_new_audits(ctx):
     assert start(ctx, version=ctx["version"]).version_id == newer.id
 
 
+def test_what_a_request_learns_once_changes_when_it_writes(ctx):
+    """The latest version and an absent setting are asked once per transaction (core/memo.py),
+    and asked again once anything is written in it."""
+    from core.models import get_setting
+    from scorecards.services import build_version
+
+    assert get_setting("allow_unplanned_audits") is True and get_setting("allow_unplanned_audits") is True
+    set_setting("allow_unplanned_audits", False)  # not flushed yet: the kept answer is forgotten all the same
+    assert get_setting("allow_unplanned_audits") is False
+    with pytest.raises(AuditForbidden):
+        start(ctx)
+    set_setting("allow_unplanned_audits", True)
+    assert services.latest_published(ctx["card"]) == ctx["version"]
+    newer = build_version(ctx["card"], factories.WORKED_EXAMPLE)
+    newer.status = "published"
+    db.session.flush()
+    assert services.latest_published(ctx["card"]) == newer and start(ctx).version_id == newer.id
+
+
 def test_bad_details_are_refused_with_their_field(ctx):
     with pytest.raises(AuditInvalid) as bad:
         start(ctx, employee=ctx["world"]["employee_b"])
