@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from sqlalchemy import and_, case, func, select
 
 from accounts.models import User
 from core.models import get_setting
@@ -21,6 +22,25 @@ from notifications.models import Notification
 # Kinds sent as one digest at most once an hour per person.
 DIGEST_KINDS = {"audit_submitted"}
 DIGEST_EVERY = timedelta(hours=1)
+
+
+def digests_due(user_ids, kind: str) -> set:
+    """Of ``user_ids``, those for whom a new notification of ``kind`` needs a digest job, asked
+    before it is added. Not those who already have one waiting and had a digest within the hour:
+    a job for them is already coming (on RQ the waiting one's job put itself off to the end of
+    the hour; inline it would find it too soon and do nothing), so each submission does not start
+    a job per reviewer only for it to say "too soon"."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    waiting = func.sum(case((and_(Notification.emailed_at.is_(None), Notification.email_wanted.is_(True)), 1),
+                            else_=0))
+    now = utcnow()
+    covered = {user_id for user_id, last, count in db.session.execute(
+        select(Notification.user_id, func.max(Notification.emailed_at), waiting)
+        .where(Notification.user_id.in_(ids), Notification.kind == kind).group_by(Notification.user_id))
+        if count and last is not None and now - last < DIGEST_EVERY}
+    return set(ids) - covered
 
 
 def subject_line(kind: str) -> str:
@@ -133,7 +153,7 @@ def send_digest(user_id: int, kind: str) -> None:
             Notification.user_id == user_id, Notification.kind == kind))
         now = utcnow()
         if last is not None and now - last < DIGEST_EVERY:
-            # Too soon: only whether one waits, not the hour's pile (each submission runs this job).
+            # Too soon: only whether one waits, not the hour's pile (digests_due spares most such runs).
             if db.session.scalar(waiting.with_only_columns(Notification.id).limit(1)) is not None:
                 enqueue_in(last + DIGEST_EVERY - now, send_digest, user_id, kind)
             return

@@ -68,6 +68,7 @@ def notify(recipients, kind: str, subject_id: int, data: dict, actor=None) -> li
     # Everyone's switches in one query, before any note is added (a query would flush each one).
     switched = {pref.user_id: pref for pref in db.session.scalars(db.select(NotificationPreference).where(
         NotificationPreference.user_id.in_(list(people)), NotificationPreference.kind == kind))} if people else {}
+    digest_for = emails.digests_due(people, kind) if kind in emails.DIGEST_KINDS else set()
     for user in people.values():
         pref = switched.get(user.id)
         wanted = {"in_app": pref.in_app, "email": pref.email} if pref is not None else {"in_app": True, "email": True}
@@ -82,7 +83,8 @@ def notify(recipients, kind: str, subject_id: int, data: dict, actor=None) -> li
     for note in made:
         if note.email_wanted:
             if kind in emails.DIGEST_KINDS:
-                enqueue_after_commit(db.session, emails.send_digest, note.user_id, kind)
+                if note.user_id in digest_for:
+                    enqueue_after_commit(db.session, emails.send_digest, note.user_id, kind)
             else:
                 enqueue_after_commit(db.session, emails.send_notification, note.id)
     return made
