@@ -53,6 +53,9 @@ def _table(kind: str, level: str) -> Table:
     if (kind, level) == ("audit", "employee"):
         # A branch's employees ranked (the branch page, a manager's overview): its rows, not the company's.
         extra.append(Index(f"ix_{name}_branch_month", "branch_id", "month"))
+        # Every employee ranked (HR's list): the period's rows read from this index alone, without
+        # the table (an index-only scan on PostgreSQL, a covering index on SQLite).
+        extra.append(Index(f"ix_{name}_month_employee", "month", "employee_id", *KINDS[kind]["measures"]))
     return Table(name, db.metadata, *columns, UniqueConstraint(*keys, name=f"uq_{name}"), *extra)
 
 
