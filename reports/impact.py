@@ -1,8 +1,9 @@
 """Preview the impact of a draft scorecard version: load the approved audits of its scorecard in a
 period and in the viewer's scope, and replay them under the draft (scorecards/replay.py).
 
-Two queries load everything (the audits, then all their answers); nothing is written, so the
-published audits keep their scores. The builder's page (reports/impact_routes.py) and the API
+The audits are read a chunk at a time (the audits, then their answers) and replayed as they come,
+so memory stays flat over any period; nothing is written, so the published audits keep their
+scores. The builder's page (reports/impact_routes.py) and the API
 (``POST /api/v1/scorecards/{slug}/preview``) both call ``preview``.
 """
 from __future__ import annotations
@@ -72,8 +73,15 @@ class Preview:
         }
 
 
-def past_audits(scorecard_id: int, date_from: date, date_to: date, user) -> list[PastAudit]:
-    """The approved audits of the scorecard started in the period, in the user's scope."""
+# Audits read (with their answers) at a time: a period of two years at ten times the standard data
+# holds some 300,000 audits and 7 million answers, which read at once would take gigabytes.
+CHUNK = 5000
+
+
+def iter_past_audits(scorecard_id: int, date_from: date, date_to: date, user, chunk: int = CHUNK):
+    """The approved audits of the scorecard started in the period, in the user's scope, by id,
+    ``chunk`` at a time (two queries each: the audits, then their answers), so that memory stays
+    flat whatever the period."""
     start = datetime(date_from.year, date_from.month, date_from.day)
     end = datetime(date_to.year, date_to.month, date_to.day) + timedelta(days=1)
     conditions = [Audit.status == "approved", Audit.started_at >= start, Audit.started_at < end,
@@ -82,24 +90,35 @@ def past_audits(scorecard_id: int, date_from: date, date_to: date, user) -> list
     scope = branch_ids_in_scope(user)
     if scope is not None:
         conditions.append(Audit.branch_id.in_(sorted(scope)))
-    rows = db.session.execute(
-        select(Audit.id, Audit.branch_id, Audit.employee_id, Audit.version_id, Audit.score, Audit.passed,
-               Audit.critical_failure).where(*conditions).order_by(Audit.id)).all()
-    answers: dict[int, dict] = {row.id: {} for row in rows}
-    if rows:
-        ids = select(Audit.id).where(*conditions).scalar_subquery()
+    after = 0
+    while True:
+        rows = db.session.execute(
+            select(Audit.id, Audit.branch_id, Audit.employee_id, Audit.version_id, Audit.score, Audit.passed,
+                   Audit.critical_failure).where(*conditions, Audit.id > after).order_by(Audit.id).limit(chunk)).all()
+        if not rows:
+            return
+        answers: dict[int, dict] = {row.id: {} for row in rows}
         for audit_id, key, value in db.session.execute(
-                select(Answer.audit_id, Answer.criterion_key, Answer.value).where(Answer.audit_id.in_(ids))):
+                select(Answer.audit_id, Answer.criterion_key, Answer.value)
+                .where(Answer.audit_id.in_(list(answers)))):
             if value is not None:
                 answers[audit_id][key] = value
-    return [PastAudit(row.id, row.branch_id, row.employee_id, row.version_id, answers[row.id], row.score,
-                      bool(row.passed), bool(row.critical_failure)) for row in rows]
+        yield from (PastAudit(row.id, row.branch_id, row.employee_id, row.version_id, answers[row.id], row.score,
+                              bool(row.passed), bool(row.critical_failure)) for row in rows)
+        if len(rows) < chunk:
+            return
+        after = rows[-1].id
+
+
+def past_audits(scorecard_id: int, date_from: date, date_to: date, user) -> list[PastAudit]:
+    """:func:`iter_past_audits` as a list (to replay one set several times)."""
+    return list(iter_past_audits(scorecard_id, date_from, date_to, user))
 
 
 def preview(version: ScorecardVersion, date_from: date, date_to: date, user) -> Preview:
     """Replay the period's audits under ``version`` (a draft); nothing is written."""
     card = version.scorecard
-    audits = past_audits(card.id, date_from, date_to, user)
+    audits = iter_past_audits(card.id, date_from, date_to, user)
     specs = {v.id: spec_for_version(v) for v in card.versions if v.is_published}
     published = card.latest_published
     impact = replay(spec_for_version(version), audits, specs,

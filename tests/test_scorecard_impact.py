@@ -84,6 +84,19 @@ def test_the_preview_replays_the_approved_audits_under_the_draft_and_names_who_c
         assert {i: db.session.get(Audit, i).score for i in q["ids"]} == q["stored"]
 
 
+def test_a_long_period_is_read_a_few_audits_at_a_time_with_the_same_result(app, world, quarter_of_audits):
+    from reports.impact import iter_past_audits
+
+    with app.app_context():
+        admin = db.session.get(User, world["admin"]["id"])
+        period = (date.today() - timedelta(days=365), date.today())
+        whole = list(iter_past_audits(quarter_of_audits["card_id"], *period, admin))
+        by_two = list(iter_past_audits(quarter_of_audits["card_id"], *period, admin, chunk=2))
+        older = whole[-1].audit_id  # from 200 days ago, in this year-long period
+        assert [a.audit_id for a in whole] == sorted(quarter_of_audits["ids"]) + [older]
+        assert by_two == whole and all(a.answers for a in by_two)
+
+
 def test_the_preview_defaults_to_the_current_draft_and_the_last_90_days(client, quarter_of_audits):
     q = quarter_of_audits
     body = preview(client, q["token"], q["slug"]).get_json()
