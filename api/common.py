@@ -56,11 +56,16 @@ def not_found():
 
 # ---- argument parsing ---------------------------------------------------------------------------
 
-def _bad_values(value, path=""):
+def _unstorable_text(text: str) -> bool:
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _bad_values(value, path="", keys=None):
     """Paths of values no column can store: NUL characters, lone surrogates, non-finite or
-    oversized numbers. PostgreSQL refuses the first two; the others break scores and exports."""
+    oversized numbers. PostgreSQL refuses the first two; the others break scores and exports.
+    A key holding such text is put in ``keys`` instead: it can name nothing that is stored."""
     if isinstance(value, str):
-        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        if _unstorable_text(value):
             yield path or "$", _("text holds a NUL character or invalid Unicode")
     elif isinstance(value, bool) or value is None:
         return
@@ -72,18 +77,31 @@ def _bad_values(value, path=""):
             yield path or "$", _("number out of range")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _bad_values(key, f"{path}.{key}" if path else str(key))
-            yield from _bad_values(item, f"{path}.{key}" if path else str(key))
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _unstorable_text(key):
+                if keys is None:
+                    yield where, _("text holds a NUL character or invalid Unicode")
+                else:
+                    keys.append(path or "$")
+                continue
+            yield from _bad_values(item, where, keys)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _bad_values(item, f"{path}[{index}]")
+            yield from _bad_values(item, f"{path}[{index}]", keys)
 
 
 def check_values(data, location="json"):
-    problems = dict(_bad_values(data))
+    """422 for a value no column can store (the document's patterns say so); 409 for such a key
+    in an object keyed by things that exist (criteria, languages), which therefore names nothing:
+    a key OpenAPI 3.0 cannot describe, answered like any other key that names nothing stored."""
+    keys = [] if location == "json" else None  # a query's names are its parameters': 422
+    problems = dict(_bad_values(data, keys=keys))
     if problems:
         fail(422, _("Some values cannot be stored: %(fields)s.", fields=", ".join(problems)),
              {location: problems})
+    if keys:
+        fail(409, _("Some keys name nothing that exists: in %(fields)s.", fields=", ".join(keys)),
+             {location: dict.fromkeys(keys, _("a key holds a NUL character or invalid Unicode"))}, "not_found")
     return data
 
 

@@ -7,11 +7,16 @@ that an operation added anywhere inherits them without a line of its own:
   value refused). 403 and 409 depend on the operation's rules and stay with it (``@blp.errors``).
   A 405 belongs to the methods a path does *not* have: it cannot be an operation's answer; it
   carries ``Allow`` (core/errors.py) and docs/api.md says so.
+- text that can be stored: every string of a request (a body or a query) without a format, an
+  enum or a pattern of its own says ``pattern: "^[^\\x00]*$"``, and a not-blank one says both
+  rules at once, since no column stores a NUL character (api/common.py refuses it with 422).
 - links from each ``POST`` that makes something to the operations that use its new id
   (``POST /audits`` -> ``getAudit``, ``submitAudit``, ``openDispute``...): clients and
   schemathesis' stateful phase follow them from a created object to what can be done with it.
 """
 from http import HTTPStatus
+
+from api.schemas import NOT_BLANK, WHITESPACE
 
 COMPONENT = {status: HTTPStatus(status).name for status in (400, 401, 403, 404, 409, 422)}
 # Errors that come from the services' rules on stored rows rather than from the operation's own
@@ -32,6 +37,7 @@ def finish(spec: dict) -> dict:
                   for method, op in item.items() if method in METHODS]
     for _path, _method, op, path_parameters in operations:
         _document_errors(op, path_parameters)
+    _storable_text(spec, [op for _path, _method, op, _params in operations])
     for path, method, op, path_parameters in operations:
         if method == "post":
             _link_created(spec, path, op, path_parameters, operations)
@@ -107,3 +113,43 @@ def _link_created(spec, path, op, path_parameters, operations):
             links[target["operationId"]] = {"operationId": target["operationId"], "parameters": parameters}
         if links:
             response["links"] = dict(sorted(links.items()))
+
+
+NO_NUL = r"^[^\x00]*$"
+# Not blank (api.schemas.NOT_BLANK: some character that is not white space) and no NUL anywhere.
+NOT_BLANK_NO_NUL = rf"^[^\x00]*[^{WHITESPACE}\x00][^\x00]*$"
+
+
+def _storable_text(spec, operations):
+    """The patterns above on every string the requests carry (bodies, what they refer to, queries)."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    seen = set()
+
+    def walk(node):
+        if not isinstance(node, dict):
+            return
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[1]
+            if name not in seen and name in schemas:
+                seen.add(name)
+                walk(schemas[name])
+            return
+        if node.get("type") == "string" and "enum" not in node and "format" not in node:
+            if "pattern" not in node:
+                node["pattern"] = NO_NUL
+            elif node["pattern"] == NOT_BLANK:
+                node["pattern"] = NOT_BLANK_NO_NUL
+        for child in (node.get("properties") or {}).values():
+            walk(child)
+        for key in ("items", "additionalProperties", "not"):
+            walk(node.get(key))
+        for key in ("anyOf", "oneOf", "allOf"):
+            for child in node.get(key, ()):
+                walk(child)
+
+    for op in operations:
+        for media in op.get("requestBody", {}).get("content", {}).values():
+            walk(media.get("schema"))
+        for parameter in op.get("parameters", ()):
+            if isinstance(parameter, dict) and parameter.get("in") == "query":
+                walk(parameter.get("schema"))

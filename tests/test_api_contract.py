@@ -88,3 +88,16 @@ def test_making_something_links_to_what_uses_its_new_id(api):
     assert photo["parameters"] == {"audit_id": "$request.path.audit_id", "photo_id": "$response.body#/id"}
     scorecard = paths["/api/v1/scorecards"]["post"]["responses"]["201"]["links"]["publishScorecard"]
     assert scorecard["parameters"] == {"slug": "$response.body#/slug"}
+
+
+def test_text_no_column_can_store_is_refused_as_the_document_says(api):
+    """A NUL character: in a value, 422, and the document's pattern says so; in the key of an
+    object keyed by criteria, 409 (it names no criterion, like any unknown key)."""
+    draft = f"/api/v1/audits/{api.ids['draft_a']}"
+    value = api.patch("auditor", draft, json={"notes": "a\x00b"})
+    assert value.status_code == 422 and "notes" in value.get_json()["error"]["details"]["json"]
+    key = api.patch("auditor", draft, json={"answers": {"a\x00": "yes"}})
+    assert key.status_code == 409 and "answers" in key.get_json()["error"]["details"]["json"]
+    assert api.patch("auditor", draft, json={"notes": "fine"}).status_code == 200
+    schemas = api.get("admin", "/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["AuditPatch"]["properties"]["notes"]["pattern"] == "^[^\\x00]*$"
