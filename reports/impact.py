@@ -98,9 +98,10 @@ def iter_past_audits(scorecard_id: int, date_from: date, date_to: date, user, ch
         if not rows:
             return
         answers: dict[int, dict] = {row.id: {} for row in rows}
+        # The chunk's answers: the same conditions over the chunk's range of ids (no list of ids)
         for audit_id, key, value in db.session.execute(
-                select(Answer.audit_id, Answer.criterion_key, Answer.value)
-                .where(Answer.audit_id.in_(list(answers)))):
+                select(Answer.audit_id, Answer.criterion_key, Answer.value).join(Audit, Audit.id == Answer.audit_id)
+                .where(*conditions, Audit.id > after, Audit.id <= rows[-1].id)):
             if value is not None:
                 answers[audit_id][key] = value
         yield from (PastAudit(row.id, row.branch_id, row.employee_id, row.version_id, answers[row.id], row.score,
