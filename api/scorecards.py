@@ -128,7 +128,8 @@ def publish_scorecard(slug):
 def preview_scorecard(data, slug):
     """Preview the impact of a draft (admin): the period's approved audits of this scorecard
     replayed under the draft, before and after; nothing is written (docs/scoring.md).
-    409 when the version is not a draft, 422 for a period that ends before it starts."""
+    409 when the version is not a draft, and for a period that ends before it starts (two values
+    of the body against each other, which OpenAPI cannot state: ``reversed_period``, as elsewhere)."""
     require_role("admin")
     card = _card_or_404(slug)
     number = data.get("version")
@@ -145,5 +146,5 @@ def preview_scorecard(data, slug):
     try:
         date_from, date_to = impact.resolve_period(data.get("date_from"), data.get("date_to"))
     except ValueError:
-        fail(422, _("The end of the period comes before its start."), {"to": ["Before from."]})
+        fail(409, _("The end of the period comes before its start."), {"to": ["Before from."]}, "reversed_period")
     return impact.preview(version, date_from, date_to, current()).as_dict()

@@ -115,7 +115,8 @@ def test_a_published_version_bad_dates_and_other_roles_are_refused(client, quart
     assert preview(client, q["token"], "no-such-card").status_code == 404
     assert preview(client, q["token"], q["slug"], {"from": "2026-02-30"}).status_code == 422
     backwards = preview(client, q["token"], q["slug"], {"from": "2026-03-01", "to": "2026-02-01"})
-    assert backwards.status_code == 422 and "before its start" in backwards.get_json()["error"]["message"]
+    assert backwards.status_code == 409 and "before its start" in backwards.get_json()["error"]["message"]
+    assert backwards.get_json()["error"]["code"] == "reversed_period"
     assert preview(client, q["manager_token"], q["slug"]).status_code == 403
 
 
