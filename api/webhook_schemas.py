@@ -16,11 +16,12 @@ EVENT_LIST = {"description": "The events to send: " + ", ".join(EVENTS) + ".",
 
 
 # The document's URL: https://, a host (no user, no brackets) and a port the URL parser takes, then
-# anything but white space (spelled out: see api.schemas.WHITESPACE). The API's own check is the
-# same with any scheme, so that it can say why it refuses http:// (and allow it to loopback in
-# debug or test mode); every URL the document allows is one the service can read.
+# anything but white space (spelled out: see api.schemas.WHITESPACE) or NUL (no column stores it).
+# The API's own check is the same with any scheme, so that it can say why it refuses http:// (and
+# allow it to loopback in debug or test mode); every URL the document allows is one the service
+# can read.
 PORT = r"(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?"
-HOST_AND_PATH = rf"[^{WHITESPACE}/?#@:\[\]]+{PORT}([/?#][^{WHITESPACE}]*)?$"
+HOST_AND_PATH = rf"[^{WHITESPACE}\x00/?#@:\[\]]+{PORT}([/?#][^{WHITESPACE}\x00]*)?$"
 HTTPS_URL = "^https://" + HOST_AND_PATH
 ANY_URL = "^[A-Za-z][A-Za-z0-9+.-]*://" + HOST_AND_PATH
 
