@@ -101,7 +101,7 @@ def check_values(data, location="json"):
              {location: problems})
     if keys:
         fail(409, _("Some keys name nothing that exists: in %(fields)s.", fields=", ".join(keys)),
-             {location: dict.fromkeys(keys, _("a key holds a NUL character or invalid Unicode"))}, "not_found")
+             {location: dict.fromkeys(keys, _("a key holds a NUL character or invalid Unicode"))}, "conflict")
     return data
 
 

@@ -98,6 +98,7 @@ def test_text_no_column_can_store_is_refused_as_the_document_says(api):
     assert value.status_code == 422 and "notes" in value.get_json()["error"]["details"]["json"]
     key = api.patch("auditor", draft, json={"answers": {"a\x00": "yes"}})
     assert key.status_code == 409 and "answers" in key.get_json()["error"]["details"]["json"]
+    assert key.get_json()["error"]["code"] == "conflict"  # a documented 409 code
     assert api.patch("auditor", draft, json={"notes": "fine"}).status_code == 200
     schemas = api.get("admin", "/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert schemas["AuditPatch"]["properties"]["notes"]["pattern"] == "^[^\\x00]*$"
